@@ -1,0 +1,83 @@
+package main
+
+import (
+	"io"
+	"log/slog"
+	"sync/atomic"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/cstoutcomes/outcomes/internal/exit"
+)
+
+// terminated records that the cancellation came from SIGTERM (exit 143) rather than SIGINT.
+var terminated atomic.Bool
+
+// globalOptions are the flags every command accepts (DESIGN.md section 10).
+type globalOptions struct {
+	workspace string
+	logFormat string
+	quiet     bool
+
+	stdout, stderr io.Writer
+}
+
+func (o *globalOptions) addFlags(cmd *cobra.Command) {
+	f := cmd.PersistentFlags()
+	f.StringVar(&o.workspace, "workspace", "", "workspace directory (default $OUTCOMES_HOME, else ./outcomes-data)")
+	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only warnings and errors")
+}
+
+// logger returns the slog logger the flags ask for, writing to stderr.
+func (o *globalOptions) logger() (*slog.Logger, error) {
+	level := slog.LevelInfo
+	if o.quiet {
+		level = slog.LevelWarn
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch o.logFormat {
+	case "text", "":
+		return slog.New(slog.NewTextHandler(o.stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(o.stderr, opts)), nil
+	default:
+		return nil, exit.Usagef("--log-format %q: allowed: text, json", o.logFormat)
+	}
+}
+
+// isTerminal reports whether w is a terminal (progress bars only go to terminals).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	return ok && term.IsTerminal(int(f.Fd()))
+}
+
+func newRootCommand(stdout, stderr io.Writer) *cobra.Command {
+	g := &globalOptions{stdout: stdout, stderr: stderr}
+	root := &cobra.Command{
+		Use:   "outcomes",
+		Short: "Outcomes research pipeline for craniosacral therapy and somato-emotional release",
+		Long: `outcomes turns practitioners' session records into defensible evidence:
+ingest exports into a validated, pseudonymised lake; summarize it with an analysis plan;
+report and publish the results.
+
+EXIT STATUS
+  0 done; 1 failed; 2 usage or configuration error; 3 done, but a person must look
+  (rows quarantined, files rejected); 75 another process holds the lock.`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	g.addFlags(root)
+	for _, add := range commands {
+		root.AddCommand(add(g))
+	}
+	return root
+}
+
+// commands are the subcommands; each cmd_*.go file registers its constructor in init.
+var commands []func(*globalOptions) *cobra.Command
+
+func register(c func(*globalOptions) *cobra.Command) { commands = append(commands, c) }
