@@ -217,3 +217,34 @@ func runHedgesG(t *testing.T, c *refCase) (map[string]any, error) {
 		"d_ci_lower": r.DCILower, "d_ci_upper": r.DCIUpper, "g_ci_lower": r.GCILower, "g_ci_upper": r.GCIUpper,
 	}, nil
 }
+
+func init() {
+	registerRunner("wilcoxon_signed_rank", runWilcoxon)
+}
+
+func runWilcoxon(t *testing.T, c *refCase) (map[string]any, error) {
+	x, y := c.pairs(t)
+	opts := WilcoxonOptions{
+		Alternative:  c.paramAlternative(t),
+		ConfLevel:    c.paramFloat(t, "conf_level", 0.95),
+		NoCorrection: !c.paramBool(t, "correct", true),
+	}
+	switch m := c.paramString(t, "exact", "auto"); m {
+	case "auto":
+	case "true":
+		opts.Method = WilcoxonExact
+	case "false":
+		opts.Method = WilcoxonNormal
+	default:
+		t.Fatalf("exact %q", m)
+	}
+	r, err := WilcoxonSignedRank(x, y, opts)
+	if err != nil {
+		return nil, err
+	}
+	checkWarnings(t, c, r.Warnings)
+	return map[string]any{
+		"statistic": r.Statistic, "p_value": r.PValue, "estimate": r.Estimate,
+		"conf_low": r.ConfLow, "conf_high": r.ConfHigh, "conf_level": r.ConfLevel,
+	}, nil
+}
