@@ -1,0 +1,549 @@
+package stats
+
+import (
+	"fmt"
+	"math"
+)
+
+// The profiled criterion of a linear mixed model from per-group sufficient statistics.
+//
+// With the random effects ordered clients first and practitioners last, the matrix
+// Lambda' Z'Z Lambda + I of Bates et al. (2015, eq. 18) is block diagonal per practitioner; a
+// practitioner's block is
+//
+//	[ diag(M_c)   m    ]   M_c = T' A_c T + I (q x q, one per client c; A_c = Z_c'Z_c),
+//	[ m'          M_P  ]   m_c = theta_P T' Z_c'1,  M_P = theta_P^2 n_P + 1,
+//
+// and W = Lambda' Z'[X y] has rows W_c = T' Z_c'[X y] and W_P = theta_P 1'[X y]_P. Eliminating
+// the clients first (a Schur complement per practitioner, the Woodbury identity in another
+// guise) gives log|L_theta|^2 = sum_c log|M_c| + sum_P log S_P with S_P = M_P - sum_c m_c' M_c^-1
+// m_c, and the quadratic form Q = W' (Lambda'Z'Z Lambda + I)^-1 W as sum_c W_c' M_c^-1 W_c plus
+// (W_P - sum_c m_c' M_c^-1 W_c)' S_P^-1 (...). Then [X y]'[X y] - Q is the Schur complement of
+// the random effects in the mixed-model equations; its Cholesky factor holds R_X, the
+// right-hand side c_beta (R_X beta = c_beta) and r (r^2 = the penalised residual sum of
+// squares) in its last column. For random intercepts (q = 1, T = theta_c) the elimination
+// simplifies to S_P = 1 + theta_P^2 sum_c n_c / M_c and W_P - ... = theta_P sum_c W'_c / M_c
+// (W'_c = Z_c'[X y]), which has no cancellation. Cost per evaluation: O(groups k^2), with
+// k = p + 1.
+
+// lmmModel holds the sufficient statistics of one model.
+type lmmModel struct {
+	structure LMMStructure
+	reml      bool
+	n, p, k   int // rows, fixed effects, p + 1
+	dropped   int
+	q         int // random effects per group: 1 or 2
+	nTheta    int
+	names     []string
+
+	nInner, nOuter int
+	// Per group c (ordered so that the groups of one practitioner are contiguous):
+	// a[c*q*q:] = Z_c'Z_c, b[c*q*k:] = Z_c'[X y] (q rows of k).
+	a, b []float64
+	// outerStart[o]..outerStart[o+1] are the groups of practitioner o (nested model only).
+	outerStart []int
+	g0         []float64 // [X y]'[X y], k x k row-major
+}
+
+// lmmWork is scratch space for one evaluation and its results.
+type lmmWork struct {
+	p, k       int
+	q, wp      []float64 // k x k quadratic form; k-vector for a practitioner
+	r          []float64 // k x k upper Cholesky factor of [X y]'[X y] - Q
+	ldL2, ldRX float64   // log|L_theta|^2, log|R_X|^2
+	r2         float64   // penalised residual sum of squares
+}
+
+func (m *lmmModel) newWork() *lmmWork {
+	return &lmmWork{p: m.p, k: m.k, q: make([]float64, m.k*m.k), wp: make([]float64, m.k), r: make([]float64, m.k*m.k)}
+}
+
+// pREML is the number of fixed effects the residual variance is corrected for: p under REML,
+// 0 under ML.
+func (m *lmmModel) pREML() int {
+	if m.reml {
+		return m.p
+	}
+	return 0
+}
+
+// criterion returns the REML criterion or ML deviance from an evaluation (Bates et al. 2015,
+// eqs. 34 and 41, profiled over sigma).
+func (m *lmmModel) criterion(w *lmmWork) float64 {
+	if m.reml {
+		nr := float64(m.n - m.p)
+		return w.ldL2 + w.ldRX + nr*(1+math.Log(2*math.Pi*w.r2/nr))
+	}
+	n := float64(m.n)
+	return w.ldL2 + n*(1+math.Log(2*math.Pi*w.r2/n))
+}
+
+// objective returns the profiled criterion at theta, +Inf where it is undefined.
+func (m *lmmModel) objective(w *lmmWork) func([]float64) float64 {
+	return func(theta []float64) float64 {
+		if !m.eval(theta, w) {
+			return math.Inf(1)
+		}
+		return m.criterion(w)
+	}
+}
+
+// eval computes log|L_theta|^2, log|R_X|^2, r^2 and the Cholesky factor at theta into w. It
+// reports false when [X y]'[X y] - Q is not positive definite (r^2 = 0 numerically).
+func (m *lmmModel) eval(theta []float64, w *lmmWork) bool {
+	clear(w.q)
+	var ld float64
+	switch {
+	case m.structure == LMMNested:
+		ld = m.accumNested(theta[0], theta[1], w)
+	case m.q == 1:
+		ld = m.accumIntercept(theta[0], 0, m.nInner, w)
+	default:
+		ld = m.accumSlope(theta, w)
+	}
+	w.ldL2 = ld
+	return w.factor(m.g0)
+}
+
+// accumInterceptS adds the random-intercept groups lo..hi-1 (q = 1, T = t) to w.q and w.wp
+// (w.wp += sum_c W'_c / M_c, used by accumNested) and returns sum log M_c and sum n_c/M_c.
+func (m *lmmModel) accumInterceptS(t float64, lo, hi int, w *lmmWork) (logdet, sumNM float64) {
+	k, t2 := m.k, t*t
+	for c := lo; c < hi; c++ {
+		nc := m.a[c]
+		mc := t2*nc + 1
+		logdet += math.Log(mc)
+		inv := 1 / mc
+		sumNM += nc * inv
+		b := m.b[c*k : c*k+k]
+		f := t2 * inv
+		for i, bi := range b {
+			fi := f * bi
+			row := w.q[i*k:]
+			for j := i; j < k; j++ {
+				row[j] += fi * b[j]
+			}
+			w.wp[i] += inv * bi
+		}
+	}
+	return logdet, sumNM
+}
+
+// accumIntercept adds the random-intercept groups lo..hi-1 and returns sum log M_c.
+func (m *lmmModel) accumIntercept(t float64, lo, hi int, w *lmmWork) float64 {
+	ld, _ := m.accumInterceptS(t, lo, hi, w)
+	return ld
+}
+
+// accumNested adds the practitioners' blocks: clients (theta tc) then the practitioner row
+// (theta tp), by the Schur complement S_P = 1 + tp^2 sum_c n_c / M_c.
+func (m *lmmModel) accumNested(tc, tp float64, w *lmmWork) float64 {
+	k, tp2 := m.k, tp*tp
+	var ld float64
+	for o := range m.nOuter {
+		clear(w.wp)
+		l, sumNM := m.accumInterceptS(tc, m.outerStart[o], m.outerStart[o+1], w)
+		s := 1 + tp2*sumNM
+		ld += l + math.Log(s)
+		f := tp2 / s
+		for i := range k {
+			fi := f * w.wp[i]
+			row := w.q[i*k:]
+			for j := i; j < k; j++ {
+				row[j] += fi * w.wp[j]
+			}
+		}
+	}
+	return ld
+}
+
+// accumSlope adds the groups of a random intercept and slope (q = 2, T lower triangular
+// [[t0, 0], [t1, t2]]), with a 2 x 2 Cholesky factor of M_c per group.
+func (m *lmmModel) accumSlope(theta []float64, w *lmmWork) float64 {
+	k := m.k
+	t0, t1, t2 := theta[0], theta[1], theta[2]
+	var ld float64
+	for c := range m.nInner {
+		a := m.a[c*4 : c*4+4]
+		a00, a01, a11 := a[0], a[1], a[3]
+		// M = T' A T + I.
+		u0, u1 := a00*t0+a01*t1, a01*t0+a11*t1 // first column of A T
+		m00 := t0*u0 + t1*u1 + 1
+		m01 := (t0*a01 + t1*a11) * t2
+		m11 := t2*a11*t2 + 1
+		l00 := math.Sqrt(m00)
+		l10 := m01 / l00
+		l11 := math.Sqrt(m11 - l10*l10)
+		ld += 2 * math.Log(l00*l11)
+		b0 := m.b[c*2*k : c*2*k+k]
+		b1 := m.b[c*2*k+k : c*2*k+2*k]
+		for i := range k {
+			v0i := (t0*b0[i] + t1*b1[i]) / l00
+			v1i := (t2*b1[i] - l10*v0i) / l11
+			row := w.q[i*k:]
+			for j := i; j < k; j++ {
+				v0j := (t0*b0[j] + t1*b1[j]) / l00
+				v1j := (t2*b1[j] - l10*v0j) / l11
+				row[j] += v0i*v0j + v1i*v1j
+			}
+		}
+	}
+	return ld
+}
+
+// factor computes the upper Cholesky factor R of g0 - w.q (upper triangles used), log|R_X|^2
+// and r^2. It reports false if the matrix is not positive definite.
+func (w *lmmWork) factor(g0 []float64) bool {
+	k, r := w.k, w.r
+	for i := range k {
+		for j := i; j < k; j++ {
+			r[i*k+j] = g0[i*k+j] - w.q[i*k+j]
+		}
+	}
+	for i := range k {
+		for l := range i {
+			r[i*k+i] -= r[l*k+i] * r[l*k+i]
+		}
+		if !(r[i*k+i] > 0) {
+			return false
+		}
+		d := math.Sqrt(r[i*k+i])
+		r[i*k+i] = d
+		for j := i + 1; j < k; j++ {
+			s := r[i*k+j]
+			for l := range i {
+				s -= r[l*k+i] * r[l*k+j]
+			}
+			r[i*k+j] = s / d
+		}
+	}
+	w.ldRX = 0
+	for i := range w.p {
+		w.ldRX += 2 * math.Log(r[i*k+i])
+	}
+	w.r2 = r[w.p*k+w.p] * r[w.p*k+w.p]
+	return true
+}
+
+// beta solves R_X beta = c_beta (the last column of R).
+func (w *lmmWork) beta() []float64 {
+	p, k, r := w.p, w.k, w.r
+	beta := make([]float64, p)
+	for i := p - 1; i >= 0; i-- {
+		s := r[i*k+p]
+		for j := i + 1; j < p; j++ {
+			s -= r[i*k+j] * beta[j]
+		}
+		beta[i] = s / r[i*k+i]
+	}
+	return beta
+}
+
+// unscaledVcov returns (R_X'R_X)^-1 = R_X^-1 R_X^-T, row-major p x p.
+func (w *lmmWork) unscaledVcov() []float64 {
+	p, k, r := w.p, w.k, w.r
+	// rinv = R_X^-1 (upper triangular), column by column.
+	rinv := make([]float64, p*p)
+	for j := range p {
+		rinv[j*p+j] = 1 / r[j*k+j]
+		for i := j - 1; i >= 0; i-- {
+			var s float64
+			for l := i + 1; l <= j; l++ {
+				s += r[i*k+l] * rinv[l*p+j]
+			}
+			rinv[i*p+j] = -s / r[i*k+i]
+		}
+	}
+	out := make([]float64, p*p)
+	for i := range p {
+		for j := range p {
+			var s float64
+			for l := max(i, j); l < p; l++ {
+				s += rinv[i*p+l] * rinv[j*p+l]
+			}
+			out[i*p+j] = s
+		}
+	}
+	return out
+}
+
+// newLMMModel validates d and reads it once into per-group sufficient statistics.
+func newLMMModel(d LMMData) (*lmmModel, error) {
+	m, err := lmmShape(d)
+	if err != nil {
+		return nil, err
+	}
+	keep, err := lmmKeepRows(d)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range keep {
+		if k {
+			m.n++
+		}
+	}
+	m.dropped = len(d.Y) - m.n
+	codes := m.groupCodes(d, keep)
+	m.accumulate(d, keep, codes)
+	return m, m.checkCounts()
+}
+
+// lmmShape checks lengths and the structure and returns a model with its dimensions set.
+func lmmShape(d LMMData) (*lmmModel, error) {
+	n := len(d.Y)
+	if len(d.Group) != n {
+		return nil, fmt.Errorf("stats: mixed model: %d responses, %d group labels: %w", n, len(d.Group), ErrLength)
+	}
+	if d.Outer != nil && d.Slope != nil {
+		return nil, fmt.Errorf("stats: mixed model: nested random slopes are not supported: %w", ErrDomain)
+	}
+	if d.Outer != nil && len(d.Outer) != n {
+		return nil, fmt.Errorf("stats: mixed model: %d responses, %d outer group labels: %w", n, len(d.Outer), ErrLength)
+	}
+	if d.Slope != nil && len(d.Slope) != n {
+		return nil, fmt.Errorf("stats: mixed model: %d responses, %d slope values: %w", n, len(d.Slope), ErrLength)
+	}
+	if d.XNames != nil && len(d.XNames) != len(d.X) {
+		return nil, fmt.Errorf("stats: mixed model: %d X columns, %d names: %w", len(d.X), len(d.XNames), ErrLength)
+	}
+	m := &lmmModel{structure: LMMIntercept, q: 1, nTheta: 1, p: 1 + len(d.X)}
+	m.k = m.p + 1
+	m.names = []string{"(Intercept)"}
+	for j, col := range d.X {
+		if len(col) != n {
+			return nil, fmt.Errorf("stats: mixed model: %d responses, %d values in X column %d: %w", n, len(col), j+1, ErrLength)
+		}
+		name := fmt.Sprintf("x%d", j+1)
+		if d.XNames != nil {
+			name = d.XNames[j]
+		}
+		m.names = append(m.names, name)
+	}
+	switch {
+	case d.Outer != nil:
+		m.structure, m.nTheta = LMMNested, 2
+	case d.Slope != nil:
+		m.structure, m.q, m.nTheta = LMMSlope, 2, 3
+	}
+	return m, nil
+}
+
+// lmmKeepRows marks the rows without NaN and rejects ±Inf.
+func lmmKeepRows(d LMMData) ([]bool, error) {
+	keep := make([]bool, len(d.Y))
+	for i, y := range d.Y {
+		ok := true
+		vals := [2]float64{y, 0}
+		if d.Slope != nil {
+			vals[1] = d.Slope[i]
+		}
+		for _, v := range vals {
+			if math.IsInf(v, 0) {
+				return nil, fmt.Errorf("stats: mixed model: row %d: %w", i+1, ErrNonFinite)
+			}
+			ok = ok && !math.IsNaN(v)
+		}
+		for _, col := range d.X {
+			if math.IsInf(col[i], 0) {
+				return nil, fmt.Errorf("stats: mixed model: row %d: %w", i+1, ErrNonFinite)
+			}
+			ok = ok && !math.IsNaN(col[i])
+		}
+		keep[i] = ok
+	}
+	return keep, nil
+}
+
+// groupCodes assigns each kept row its group's index such that the groups of one
+// practitioner are contiguous (nested model), sets nInner, nOuter and outerStart, and
+// returns the codes (-1 for dropped rows).
+func (m *lmmModel) groupCodes(d LMMData, keep []bool) []int32 {
+	codes := make([]int32, len(d.Y))
+	if m.structure != LMMNested {
+		idx := make(map[string]int32)
+		for i, g := range d.Group {
+			codes[i] = -1
+			if !keep[i] {
+				continue
+			}
+			c, ok := idx[g]
+			if !ok {
+				c = int32(len(idx))
+				idx[g] = c
+			}
+			codes[i] = c
+		}
+		m.nInner = len(idx)
+		return codes
+	}
+	type pair struct {
+		outer int32
+		inner string
+	}
+	outerIdx := make(map[string]int32)
+	innerIdx := make(map[pair]int32)
+	var innerOuter []int32
+	for i, g := range d.Group {
+		codes[i] = -1
+		if !keep[i] {
+			continue
+		}
+		o, ok := outerIdx[d.Outer[i]]
+		if !ok {
+			o = int32(len(outerIdx))
+			outerIdx[d.Outer[i]] = o
+		}
+		key := pair{o, g}
+		c, ok := innerIdx[key]
+		if !ok {
+			c = int32(len(innerIdx))
+			innerIdx[key] = c
+			innerOuter = append(innerOuter, o)
+		}
+		codes[i] = c
+	}
+	m.nInner, m.nOuter = len(innerIdx), len(outerIdx)
+	// Counting sort of the groups by practitioner: pos[c] is group c's new index.
+	m.outerStart = make([]int, m.nOuter+1)
+	for _, o := range innerOuter {
+		m.outerStart[o+1]++
+	}
+	for o := range m.nOuter {
+		m.outerStart[o+1] += m.outerStart[o]
+	}
+	next := append([]int(nil), m.outerStart[:m.nOuter]...)
+	pos := make([]int32, m.nInner)
+	for c, o := range innerOuter {
+		pos[c] = int32(next[o])
+		next[o]++
+	}
+	for i, c := range codes {
+		if c >= 0 {
+			codes[i] = pos[c]
+		}
+	}
+	return codes
+}
+
+// accumulate reads the kept rows into a, b and g0.
+func (m *lmmModel) accumulate(d LMMData, keep []bool, codes []int32) {
+	k, q := m.k, m.q
+	m.a = make([]float64, m.nInner*q*q)
+	m.b = make([]float64, m.nInner*q*k)
+	m.g0 = make([]float64, k*k)
+	row := make([]float64, k)
+	for i, y := range d.Y {
+		if !keep[i] {
+			continue
+		}
+		row[0] = 1
+		for j, col := range d.X {
+			row[j+1] = col[i]
+		}
+		row[k-1] = y
+		for r, vr := range row {
+			g := m.g0[r*k:]
+			for s := r; s < k; s++ {
+				g[s] += vr * row[s]
+			}
+		}
+		c := int(codes[i])
+		b := m.b[c*q*k:]
+		for j, v := range row {
+			b[j] += v
+		}
+		if q == 1 {
+			m.a[c]++
+			continue
+		}
+		s := d.Slope[i]
+		a := m.a[c*4:]
+		a[0]++
+		a[1] += s
+		a[3] += s * s
+		for j, v := range row {
+			b[k+j] += s * v
+		}
+	}
+	for c := 0; q == 2 && c < m.nInner; c++ {
+		m.a[c*4+2] = m.a[c*4+1]
+	}
+}
+
+// checkCounts applies lme4's checks on the numbers of observations, levels and random
+// effects (check.nlev.gtr.1, check.nobs.vs.nlev, check.nobs.vs.nRE), and that there are more
+// rows than fixed effects.
+func (m *lmmModel) checkCounts() error {
+	if m.n <= m.p {
+		return fmt.Errorf("stats: mixed model: %d rows for %d fixed effects: %w", m.n, m.p, ErrTooFew)
+	}
+	levels := []int{m.nInner}
+	if m.structure == LMMNested {
+		levels = append(levels, m.nOuter)
+	}
+	for _, l := range levels {
+		if l < 2 {
+			return fmt.Errorf("stats: mixed model: a grouping factor has %d level(s), needs at least 2: %w", l, ErrTooFew)
+		}
+		if l >= m.n {
+			return fmt.Errorf("stats: mixed model: a grouping factor has %d levels for %d rows: %w", l, m.n, ErrTooFew)
+		}
+	}
+	nRE := m.q * m.nInner
+	if m.structure == LMMNested {
+		nRE += m.nOuter
+	}
+	if m.n <= nRE {
+		return fmt.Errorf("stats: mixed model: %d rows for %d random effects: %w", m.n, nRE, ErrTooFew)
+	}
+	return nil
+}
+
+// checkRank rejects a rank-deficient X (condition number of the column-scaled X'X above
+// 1e12) and a response that X fits exactly (ordinary least-squares residual sum of squares
+// below 1e-20 of y'y), both read off the Cholesky factor of the column-scaled [X y]'[X y].
+func (m *lmmModel) checkRank() error {
+	k, p := m.k, m.p
+	scale := make([]float64, k)
+	for i := range k {
+		scale[i] = math.Sqrt(m.g0[i*k+i])
+	}
+	w := m.newWork()
+	g := make([]float64, k*k)
+	for i := range k {
+		for j := i; j < k; j++ {
+			if scale[i] > 0 && scale[j] > 0 {
+				g[i*k+j] = m.g0[i*k+j] / (scale[i] * scale[j])
+			}
+		}
+	}
+	if !w.factorX(g) {
+		return &LMMRankError{Cond: math.Inf(1)}
+	}
+	var dmin, dmax float64 = math.Inf(1), 0
+	for i := range p {
+		d := w.r[i*k+i]
+		dmin, dmax = min(dmin, d), max(dmax, d)
+	}
+	if c := (dmax / dmin) * (dmax / dmin); c > 1e12 {
+		return &LMMRankError{Cond: c}
+	}
+	// The relative residual of y on X: r^2 / y'y of the scaled system.
+	if !w.factor(g) || w.r2 < 1e-20 {
+		return fmt.Errorf("stats: mixed model: the fixed effects fit the response exactly: %w", ErrZeroVariance)
+	}
+	return nil
+}
+
+// factorX factors the X block of g alone; it reports false if that is not positive definite.
+func (w *lmmWork) factorX(g []float64) bool {
+	k := w.k
+	x := make([]float64, k*k)
+	copy(x, g)
+	for i := range k {
+		x[i*k+k-1] = 0
+	}
+	x[k*k-1] = 1
+	clear(w.q)
+	return w.factor(x)
+}

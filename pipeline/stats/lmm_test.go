@@ -1,0 +1,306 @@
+package stats
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// lmmSimulate draws y = 6 - 0.3 session + practitioner + client + noise for nOuter
+// practitioners with clientsPer clients of 3 to 8 sessions each, from a seeded PCG.
+func lmmSimulate(seed uint64, nOuter, clientsPer int, sdOuter, sdClient, sigma float64) LMMData {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	var d LMMData
+	var sess []float64
+	for o := range nOuter {
+		uo := sdOuter * rng.NormFloat64()
+		for c := range clientsPer {
+			uc := sdClient * rng.NormFloat64()
+			for s := 1; s <= 3+rng.IntN(6); s++ {
+				d.Y = append(d.Y, 6-0.3*float64(s)+uo+uc+sigma*rng.NormFloat64())
+				sess = append(sess, float64(s))
+				d.Outer = append(d.Outer, fmt.Sprintf("p%d", o))
+				d.Group = append(d.Group, fmt.Sprintf("c%d", c)) // unique within practitioner only
+			}
+		}
+	}
+	d.X, d.XNames = [][]float64{sess}, []string{"session_number"}
+	return d
+}
+
+// lmmPermute returns d's rows in the order perm.
+func lmmPermute(d LMMData, perm []int) LMMData {
+	out := LMMData{XNames: d.XNames, X: make([][]float64, len(d.X))}
+	for _, i := range perm {
+		out.Y = append(out.Y, d.Y[i])
+		out.Group = append(out.Group, d.Group[i])
+		if d.Outer != nil {
+			out.Outer = append(out.Outer, d.Outer[i])
+		}
+		if d.Slope != nil {
+			out.Slope = append(out.Slope, d.Slope[i])
+		}
+		for j := range d.X {
+			out.X[j] = append(out.X[j], d.X[j][i])
+		}
+	}
+	return out
+}
+
+func lmmClose(t *testing.T, what string, got, want, rel float64) {
+	t.Helper()
+	if !(math.Abs(got-want) <= rel*math.Max(math.Abs(want), 1e-3)) {
+		t.Errorf("%s: got %.12g, want %.12g (rel %g)", what, got, want, rel)
+	}
+}
+
+func TestFitLMMRowOrderInvariance(t *testing.T) {
+	t.Parallel()
+	const seed = 7
+	base := lmmSimulate(seed, 8, 10, 0.8, 1.2, 1)
+	slope := lmmPermute(base, lmmIota(len(base.Y)))
+	slope.Outer, slope.Slope = nil, slope.X[0]
+	for _, tc := range []struct {
+		name string
+		d    LMMData
+		opts LMMOptions
+	}{
+		{"nested_reml", base, LMMOptions{}},
+		{"nested_ml", base, LMMOptions{ML: true}},
+		{"slope_reml", slope, LMMOptions{}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			a, err := FitLMM(t.Context(), tc.d, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			perm := rand.New(rand.NewPCG(seed, 2)).Perm(len(tc.d.Y))
+			b, err := FitLMM(t.Context(), lmmPermute(tc.d, perm), tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			lmmClose(t, "criterion", b.Criterion, a.Criterion, 1e-12)
+			for i := range a.Theta {
+				lmmClose(t, fmt.Sprintf("theta[%d]", i), b.Theta[i], a.Theta[i], 1e-6)
+			}
+			for j := range a.Fixed {
+				lmmClose(t, "beta "+a.Fixed[j].Name, b.Fixed[j].Estimate, a.Fixed[j].Estimate, 1e-8)
+				lmmClose(t, "df "+a.Fixed[j].Name, b.Fixed[j].DF, a.Fixed[j].DF, 1e-5)
+			}
+			if a.NGroups != b.NGroups || a.NOuter != b.NOuter || a.NObs != b.NObs {
+				t.Errorf("counts differ: %d/%d/%d vs %d/%d/%d", a.NObs, a.NGroups, a.NOuter, b.NObs, b.NGroups, b.NOuter)
+			}
+		})
+	}
+}
+
+func lmmIota(n int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = i
+	}
+	return out
+}
+
+// TestFitLMMSingular copies one practitioner's clients to three practitioners, so the
+// practitioner means are identical and the practitioner variance is estimated as exactly 0:
+// the fit must be flagged singular and equal the (1 | client) fit.
+func TestFitLMMSingular(t *testing.T) {
+	t.Parallel()
+	one := lmmSimulate(3, 1, 12, 0, 1.2, 1)
+	var d LMMData
+	d.X, d.XNames = [][]float64{nil}, one.XNames
+	var flat LMMData
+	flat.X, flat.XNames = [][]float64{nil}, one.XNames
+	for p := range 3 {
+		for i := range one.Y {
+			d.Y = append(d.Y, one.Y[i])
+			d.X[0] = append(d.X[0], one.X[0][i])
+			d.Group = append(d.Group, one.Group[i])
+			d.Outer = append(d.Outer, fmt.Sprintf("p%d", p))
+			flat.Group = append(flat.Group, fmt.Sprintf("p%d/%s", p, one.Group[i]))
+		}
+	}
+	flat.Y, flat.X[0] = d.Y, d.X[0]
+	fit, err := FitLMM(t.Context(), d, LMMOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fit.Singular || fit.Theta[1] != 0 || fit.VarOuter != 0 {
+		t.Fatalf("want a singular fit with theta[1] = 0, got singular=%v theta=%v", fit.Singular, fit.Theta)
+	}
+	ref, err := FitLMM(t.Context(), flat, LMMOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ref.Singular {
+		t.Errorf("(1 | client) fit flagged singular")
+	}
+	lmmClose(t, "criterion", fit.Criterion, ref.Criterion, 1e-12)
+	lmmClose(t, "theta", fit.Theta[0], ref.Theta[0], 1e-6)
+	for j := range fit.Fixed {
+		lmmClose(t, "se "+fit.Fixed[j].Name, fit.Fixed[j].SE, ref.Fixed[j].SE, 1e-6)
+		lmmClose(t, "df "+fit.Fixed[j].Name, fit.Fixed[j].DF, ref.Fixed[j].DF, 1e-4)
+	}
+}
+
+func TestFitLMMDropsNaNRows(t *testing.T) {
+	t.Parallel()
+	d := lmmSimulate(5, 5, 6, 0.5, 1, 1)
+	full, err := FitLMM(t.Context(), d, LMMOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	withNaN := lmmPermute(d, lmmIota(len(d.Y)))
+	withNaN.Y = append(withNaN.Y, math.NaN(), 3)
+	withNaN.X[0] = append(withNaN.X[0], 2, math.NaN())
+	withNaN.Group = append(withNaN.Group, "c0", "c1")
+	withNaN.Outer = append(withNaN.Outer, "p0", "p1")
+	fit, err := FitLMM(t.Context(), withNaN, LMMOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fit.NDropped != 2 || fit.NObs != full.NObs {
+		t.Errorf("NObs %d NDropped %d, want %d and 2", fit.NObs, fit.NDropped, full.NObs)
+	}
+	lmmClose(t, "criterion", fit.Criterion, full.Criterion, 1e-12)
+}
+
+func TestFitLMMDegenerate(t *testing.T) {
+	t.Parallel()
+	good := lmmSimulate(11, 4, 5, 0.5, 1, 1)
+	n := len(good.Y)
+	constant := func(v float64) []float64 {
+		out := make([]float64, n)
+		for i := range out {
+			out[i] = v
+		}
+		return out
+	}
+	labels := func(s string) []string {
+		out := make([]string, n)
+		for i := range out {
+			out[i] = s
+		}
+		return out
+	}
+	with := func(f func(d *LMMData)) LMMData {
+		d := lmmPermute(good, lmmIota(n))
+		f(&d)
+		return d
+	}
+	for _, tc := range []struct {
+		name string
+		d    LMMData
+		want error
+	}{
+		{"empty", LMMData{}, ErrTooFew},
+		{"two rows", LMMData{Y: []float64{1, 2}, Group: []string{"a", "b"}}, ErrTooFew},
+		{"single group", with(func(d *LMMData) { d.Outer, d.Group = nil, labels("c") }), ErrTooFew},
+		{"single practitioner", with(func(d *LMMData) { d.Outer = labels("p") }), ErrTooFew},
+		{"one row per group", with(func(d *LMMData) {
+			d.Outer = nil
+			for i := range d.Group {
+				d.Group[i] = fmt.Sprint(i)
+			}
+		}), ErrTooFew},
+		{"constant y", with(func(d *LMMData) { d.Y = constant(4) }), ErrZeroVariance},
+		{"y exactly linear in x", with(func(d *LMMData) {
+			for i, x := range d.X[0] {
+				d.Y[i] = 2 + 3*x
+			}
+		}), ErrZeroVariance},
+		{"x constant (aliased with the intercept)", with(func(d *LMMData) { d.X[0] = constant(2) }), ErrLMMRankDeficient},
+		{"duplicate x column", with(func(d *LMMData) { d.X = append(d.X, d.X[0]); d.XNames = nil }), ErrLMMRankDeficient},
+		{"all rows NaN", with(func(d *LMMData) { d.Y = constant(math.NaN()) }), ErrTooFew},
+		{"Inf in y", with(func(d *LMMData) { d.Y[3] = math.Inf(1) }), ErrNonFinite},
+		{"Inf in x", with(func(d *LMMData) { d.X[0][3] = math.Inf(-1) }), ErrNonFinite},
+		{"group length", with(func(d *LMMData) { d.Group = d.Group[1:] }), ErrLength},
+		{"x length", with(func(d *LMMData) { d.X[0] = d.X[0][1:] }), ErrLength},
+		{"names length", with(func(d *LMMData) { d.XNames = nil; d.XNames = []string{"a", "b"} }), ErrLength},
+		{"nested slope", with(func(d *LMMData) { d.Slope = d.X[0] }), ErrDomain},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			fit, err := FitLMM(t.Context(), tc.d, LMMOptions{})
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("got %v (fit %v), want %v", err, fit, tc.want)
+			}
+		})
+	}
+}
+
+func TestFitLMMRankErrorCarriesCondition(t *testing.T) {
+	t.Parallel()
+	d := lmmSimulate(11, 4, 5, 0.5, 1, 1)
+	d.X = append(d.X, d.X[0])
+	d.XNames = nil
+	_, err := FitLMM(t.Context(), d, LMMOptions{})
+	var re *LMMRankError
+	if !errors.As(err, &re) || !(re.Cond > 1e12) {
+		t.Fatalf("got %v, want an *LMMRankError with a huge condition number", err)
+	}
+}
+
+func TestFitLMMNoConvergence(t *testing.T) {
+	t.Parallel()
+	_, err := FitLMM(t.Context(), lmmSimulate(1, 5, 6, 0.5, 1, 1), LMMOptions{MaxEval: 5})
+	var ce *ConvergenceError
+	if !errors.As(err, &ce) || !errors.Is(err, ErrNoConvergence) || ce.Iter <= 0 {
+		t.Fatalf("got %v, want a *ConvergenceError with its iteration count", err)
+	}
+}
+
+func TestFitLMMCancelled(t *testing.T) {
+	t.Parallel()
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := FitLMM(ctx, lmmSimulate(1, 5, 6, 0.5, 1, 1), LMMOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("got %v, want context.Canceled", err)
+	}
+}
+
+// TestFitLMMRecoversParameters checks a large simulated nested data set against its true
+// parameters (loosely: sampling error only).
+func TestFitLMMRecoversParameters(t *testing.T) {
+	t.Parallel()
+	fit, err := FitLMM(t.Context(), lmmSimulate(2, 60, 40, 0.8, 1.2, 1), LMMOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lmmClose(t, "slope", fit.Fixed[1].Estimate, -0.3, 0.05)
+	lmmClose(t, "sigma", fit.Sigma, 1, 0.05)
+	lmmClose(t, "var client", fit.VarGroup, 1.44, 0.15)
+	lmmClose(t, "var practitioner", fit.VarOuter, 0.64, 0.5)
+	if fit.NOuter != 60 || fit.NGroups != 2400 {
+		t.Errorf("groups %d/%d, want 60/2400", fit.NOuter, fit.NGroups)
+	}
+}
+
+func ExampleFitLMM() {
+	// Pain before each session for 3 practitioners with 2 clients each.
+	d := LMMData{
+		Y:      []float64{8, 7, 5, 6, 5, 5, 7, 5, 4, 6, 4, 4, 5, 4, 4, 3, 3, 1},
+		X:      [][]float64{{1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3, 1, 2, 3}},
+		XNames: []string{"session_number"},
+		Group:  []string{"a", "a", "a", "b", "b", "b", "a", "a", "a", "b", "b", "b", "a", "a", "a", "b", "b", "b"},
+		Outer:  []string{"p", "p", "p", "p", "p", "p", "q", "q", "q", "q", "q", "q", "r", "r", "r", "r", "r", "r"},
+	}
+	fit, err := FitLMM(context.Background(), d, LMMOptions{}) // REML
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	// lme4 gives 6.7777778 (SE 0.85214457) and -1.0000000 (SE 0.17407766).
+	for _, fe := range fit.Fixed {
+		fmt.Printf("%-15s %6.3f se %.3f df %5.2f\n", fe.Name, fe.Estimate, fe.SE, fe.DF)
+	}
+	fmt.Printf("groups %d in %d, singular %v\n", fit.NGroups, fit.NOuter, fit.Singular)
+	// Output:
+	// (Intercept)      6.778 se 0.852 df  2.86
+	// session_number  -1.000 se 0.174 df 11.00
+	// groups 6 in 3, singular false
+}
