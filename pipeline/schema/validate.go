@@ -1,0 +1,401 @@
+package schema
+
+import (
+	"strings"
+	"time"
+	"unsafe"
+)
+
+// Int is an optional integer value: Valid is false when the value is missing or invalid.
+type Int struct {
+	V     int32
+	Valid bool
+}
+
+// Float is an optional number: Valid is false when the value is missing, invalid or (for a
+// derived value) not computable.
+type Float struct {
+	V     float64
+	Valid bool
+}
+
+// Session is one validated row of schema v1, typed. Fields that broke a rule are left at
+// their zero value (Valid false); the violations say why.
+type Session struct {
+	// PractitionerID and ClientID are trimmed of surrounding white space only. The ingest
+	// pseudonymises them; they are never stored.
+	PractitionerID, ClientID string
+	SessionDate              int32 // days since 1970-01-01 (Arrow date32)
+	SessionNumber            int32
+
+	// Enum values, spelt as in the schema ("CST"); "" when missing (the optional ones).
+	Modality, PresentingComplaint, AgeBand, Sex, AdverseEvent, AdverseEventType string
+
+	PainBefore, PainAfter, SleepQuality, HeadacheDays, HIT6     Int
+	MymopSymptom1, MymopSymptom2, MymopActivity, MymopWellbeing Int
+	SleepHours                                                  Float
+	// MymopProfile is derived: the mean of mymop_symptom1, mymop_symptom2 (if present),
+	// mymop_activity and mymop_wellbeing, computed only when symptom1, activity and wellbeing
+	// are all present and valid.
+	MymopProfile Float
+
+	// Consent is true only for a valid "yes" in consent_research; see [Classify].
+	Consent bool
+}
+
+// Options are the per-file choices of a validation.
+type Options struct {
+	// DateFormat is a Go time layout accepted for session_date besides ISO 8601
+	// ("02/01/2006"); "" accepts ISO 8601 only.
+	DateFormat string
+	// Today is the ingest date: session dates after it are out of range. Its calendar date is
+	// taken in its own location. The zero Time means the current date in UTC, read once by
+	// NewValidator.
+	Today time.Time
+}
+
+// Validator validates the rows of one file. It is not safe for concurrent use: give each
+// goroutine its own.
+type Validator struct {
+	s       *Schema
+	file    string
+	cols    []int // per field: source column or -1
+	opt     Options
+	today   int32
+	todayS  string
+	ids     idCopier
+	lastIDs [2]string // last practitioner and client id returned, for reuse
+}
+
+// NewValidator returns a validator for the rows of file (the name used in violations), whose
+// columns are mapped by m (from s.Map).
+func (s *Schema) NewValidator(file string, m *Mapping, opt Options) *Validator {
+	if opt.Today.IsZero() {
+		opt.Today = time.Now().UTC()
+	}
+	return &Validator{
+		s: s, file: file, cols: m.Index, opt: opt,
+		today: dayOf(opt.Today), todayS: opt.Today.Format(time.DateOnly),
+	}
+}
+
+// Validate checks one source row. fields is indexed by source column (as the header) and may
+// alias a buffer the caller reuses: nothing returned aliases it. It returns the typed row and
+// the rule violations, nil when there are none; a row with no violation has every required
+// field set. line is the source line put in violations.
+func (v *Validator) Validate(line int, fields []string) (Session, []Violation) {
+	var (
+		sess Session
+		out  []Violation
+	)
+	present := [numSlots]bool{}
+	for i := range v.s.specs {
+		sp := &v.s.specs[i]
+		col := v.cols[i]
+		raw := ""
+		if col >= 0 && col < len(fields) {
+			raw = fields[col]
+		}
+		val := strings.TrimSpace(raw)
+		if v.s.missing.is(val) {
+			if sp.required {
+				out = append(out, v.required(line, sp, col))
+			}
+			continue
+		}
+		if bad := v.field(&sess, sp, val); bad.rule != "" {
+			out = append(out, v.violation(line, sp, col, val, bad))
+			continue
+		}
+		present[sp.slot] = true
+	}
+	out = v.crossField(line, &sess, present[:], out)
+	v.deriveProfile(&sess, present[:])
+	return sess, out
+}
+
+// field parses and checks one present value into sess; it returns nil or what is wrong.
+func (v *Validator) field(sess *Session, sp *spec, val string) problem {
+	switch sp.kind {
+	case kindID:
+		return v.setID(sess, sp, val)
+	case kindEnum:
+		return setEnum(sess, sp, val)
+	case kindInt:
+		return setInt(sess, sp, val)
+	case kindNumber:
+		return setNumber(sess, sp, val)
+	case kindDate:
+		return v.setDate(sess, sp, val)
+	case kindBool:
+		return setBool(sess, sp, val)
+	}
+	return problem{}
+}
+
+func (v *Validator) setID(sess *Session, sp *spec, val string) problem {
+	if sp.maxLen > 0 && len(val) > sp.maxLen {
+		return problem{rule: RuleRange, why: whyTooLong}
+	}
+	last := &v.lastIDs[0]
+	dst := &sess.PractitionerID
+	if sp.slot == slotClientID {
+		last, dst = &v.lastIDs[1], &sess.ClientID
+	}
+	if *last != val {
+		*last = v.ids.copy(val)
+	}
+	*dst = *last
+	return problem{}
+}
+
+func setEnum(sess *Session, sp *spec, val string) problem {
+	canon, ok := sp.lookup[val]
+	if !ok && sp.fold {
+		var buf [maxFoldLen]byte
+		if low, ok2 := lowerInto(&buf, val); ok2 {
+			canon, ok = sp.lookup[string(low)]
+		}
+	}
+	if !ok {
+		return problem{rule: RuleEnum, why: whyNotListed}
+	}
+	*enumSlot(sess, sp.slot) = canon
+	return problem{}
+}
+
+func enumSlot(sess *Session, sl slot) *string {
+	switch sl {
+	case slotModality:
+		return &sess.Modality
+	case slotPresentingComplaint:
+		return &sess.PresentingComplaint
+	case slotAgeBand:
+		return &sess.AgeBand
+	case slotSex:
+		return &sess.Sex
+	case slotAdverseEvent:
+		return &sess.AdverseEvent
+	}
+	return &sess.AdverseEventType
+}
+
+func setInt(sess *Session, sp *spec, val string) problem {
+	n, res := parseInt(val)
+	switch res {
+	case intNotNum:
+		return problem{rule: RuleType, why: whyNotInteger}
+	case intFraction:
+		return problem{rule: RuleType, why: whyFraction}
+	case intAmbig:
+		return problem{rule: RuleType, why: whyAmbiguous}
+	case intOverflow:
+		return problem{rule: RuleRange, why: whyOutOfRange}
+	}
+	if n < sp.lo || n > sp.hi {
+		return problem{rule: RuleRange, why: whyOutOfRange}
+	}
+	if sp.allowed != nil && !sp.allowed[n-sp.lo] {
+		return problem{rule: RuleEnum, why: whyNotAchievable}
+	}
+	if sp.slot == slotSessionNumber {
+		sess.SessionNumber = int32(n)
+		return problem{}
+	}
+	*intSlot(sess, sp.slot) = Int{V: int32(n), Valid: true}
+	return problem{}
+}
+
+func intSlot(sess *Session, sl slot) *Int {
+	switch sl {
+	case slotPainBefore:
+		return &sess.PainBefore
+	case slotPainAfter:
+		return &sess.PainAfter
+	case slotSleepQuality:
+		return &sess.SleepQuality
+	case slotHeadacheDays:
+		return &sess.HeadacheDays
+	case slotHIT6:
+		return &sess.HIT6
+	case slotMymopSymptom1:
+		return &sess.MymopSymptom1
+	case slotMymopSymptom2:
+		return &sess.MymopSymptom2
+	case slotMymopActivity:
+		return &sess.MymopActivity
+	}
+	return &sess.MymopWellbeing
+}
+
+func setNumber(sess *Session, sp *spec, val string) problem {
+	f, res := parseNumber(val)
+	switch res {
+	case numNotNum:
+		return problem{rule: RuleType, why: whyNotNumber}
+	case numAmbig:
+		return problem{rule: RuleType, why: whyAmbiguous}
+	}
+	if f < sp.flo || f > sp.fhi {
+		return problem{rule: RuleRange, why: whyOutOfRange}
+	}
+	sess.SleepHours = Float{V: f, Valid: true}
+	return problem{}
+}
+
+func (v *Validator) setDate(sess *Session, sp *spec, val string) problem {
+	d, res := parseDate(val)
+	if res == dateBad && v.opt.DateFormat != "" {
+		if t, err := time.Parse(v.opt.DateFormat, val); err == nil {
+			d, res = dayOf(t), dateOK
+		}
+	}
+	switch res {
+	case dateBad:
+		return problem{rule: RuleType, why: whyNotDate}
+	case dateHasTime:
+		return problem{rule: RuleType, why: whyHasTime}
+	}
+	if d < sp.minDate {
+		return problem{rule: RuleRange, why: whyTooEarly, day: d}
+	}
+	if sp.maxToday && d > v.today {
+		return problem{rule: RuleRange, why: whyFuture, day: d}
+	}
+	sess.SessionDate = d
+	return problem{}
+}
+
+func setBool(sess *Session, sp *spec, val string) problem {
+	b, ok := sp.boolVals[val]
+	if !ok && sp.fold {
+		var buf [maxFoldLen]byte
+		if low, ok2 := lowerInto(&buf, val); ok2 {
+			b, ok = sp.boolVals[string(low)]
+		}
+	}
+	if !ok {
+		return problem{rule: RuleType, why: whyNotBool}
+	}
+	sess.Consent = b
+	return problem{}
+}
+
+// crossField applies the required_iff rule: adverse_event_type is required exactly when
+// adverse_event is present, valid and not none. Nothing is checked when adverse_event itself
+// is missing or invalid (that is already a violation).
+func (v *Validator) crossField(line int, sess *Session, present []bool, out []Violation) []Violation {
+	cr := &v.s.cross
+	if !cr.ok {
+		return out
+	}
+	cond, target := &v.s.specs[cr.cond], &v.s.specs[cr.target]
+	if !present[cond.slot] {
+		return out
+	}
+	condVal := *enumSlot(sess, cond.slot)
+	exempt := false
+	for _, n := range cr.notIn {
+		exempt = exempt || n == condVal
+	}
+	targetVal := *enumSlot(sess, target.slot)
+	col := v.cols[cr.target]
+	switch {
+	case exempt && targetVal != "":
+		*enumSlot(sess, target.slot) = ""
+		return append(out, v.crossViolation(line, cr, col, targetVal, condVal, true))
+	case !exempt && targetVal == "" && !v.hasViolation(out, target.name):
+		return append(out, v.crossViolation(line, cr, col, "", condVal, false))
+	}
+	return out
+}
+
+func (v *Validator) hasViolation(out []Violation, column string) bool {
+	for i := range out {
+		if out[i].Column == column {
+			return true
+		}
+	}
+	return false
+}
+
+// deriveProfile sets MymopProfile by the mean rule.
+func (v *Validator) deriveProfile(sess *Session, present []bool) {
+	pr := &v.s.profile
+	if !pr.ok {
+		return
+	}
+	for _, sl := range pr.requires {
+		if !present[sl] {
+			return
+		}
+	}
+	sum, n := 0, 0
+	for _, sl := range pr.inputs {
+		if present[sl] {
+			sum += int(intSlot(sess, sl).V)
+			n++
+		}
+	}
+	sess.MymopProfile = Float{V: float64(sum) / float64(n), Valid: true}
+}
+
+// idCopier copies identifier strings into large blocks, so that a row costs no allocation.
+// A block is never written again where a string was cut from it, so the strings stay
+// immutable; a kept string keeps its whole block (64 KiB) alive.
+type idCopier struct {
+	block []byte
+}
+
+const idBlockSize = 64 << 10
+
+func (c *idCopier) copy(s string) string {
+	if len(s) == 0 {
+		return ""
+	}
+	if len(s) > idBlockSize/16 {
+		return strings.Clone(s)
+	}
+	if cap(c.block)-len(c.block) < len(s) {
+		c.block = make([]byte, 0, idBlockSize)
+	}
+	start := len(c.block)
+	c.block = append(c.block, s...)
+	return unsafe.String(&c.block[start], len(s))
+}
+
+// Disposition is what the ingest does with a validated row.
+type Disposition uint8
+
+const (
+	Accepted    Disposition = iota // stored in sessions
+	Excluded                       // consent refused: counted, never stored
+	Quarantined                    // stored in quarantine, one row per violation
+)
+
+func (d Disposition) String() string {
+	switch d {
+	case Accepted:
+		return "accepted"
+	case Excluded:
+		return "excluded"
+	}
+	return "quarantined"
+}
+
+// Classify decides a row's fate from Validate's result: a valid "no" in consent_research
+// excludes the row whatever else is wrong with it (it must not be kept, even in quarantine);
+// otherwise any violation quarantines it, including a missing or invalid consent_research.
+func Classify(sess Session, violations []Violation) Disposition {
+	consentBad := false
+	for i := range violations {
+		consentBad = consentBad || violations[i].Column == slotInfo[slotConsent].name
+	}
+	switch {
+	case !sess.Consent && !consentBad:
+		return Excluded
+	case len(violations) > 0:
+		return Quarantined
+	}
+	return Accepted
+}

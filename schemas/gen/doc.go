@@ -1,0 +1,16 @@
+// Command gen writes the session-record schema (schemas/sessions.v1.json) from the project's
+// outcome-measure reference, shared/domain/measures.json.
+//
+// The field list, names, titles, aliases, privacy classes and cross-field rules are written
+// here, once; every range, enum, unit and value set that measures.json holds is copied from it,
+// never retyped. The output is deterministic (fixed field order, no maps), so the test beside
+// this file can regenerate the schema in memory and fail when the committed file has drifted.
+//
+// Usage, from schemas/ (what go generate runs):
+//
+//	go run ./gen -measures ../../shared/domain/measures.json -o sessions.v1.json
+//
+// Departures from measures.json, on purpose (DESIGN.md section 3 decides): age_band and sex are
+// optional per row, and the MYMOP items are optional per row (their "required" in
+// measures.json is the precondition of the profile rule, which becomes x-rules here).
+package main

@@ -1,0 +1,10 @@
+package schemas
+
+import "embed"
+
+//go:generate go run ./gen -measures ../../shared/domain/measures.json -o sessions.v1.json
+
+// FS holds every schema file (sessions.vN.json), as committed.
+//
+//go:embed *.json
+var FS embed.FS
