@@ -248,3 +248,43 @@ func runWilcoxon(t *testing.T, c *refCase) (map[string]any, error) {
 		"conf_low": r.ConfLow, "conf_high": r.ConfHigh, "conf_level": r.ConfLevel,
 	}, nil
 }
+
+func init() {
+	registerRunner("meta_rma_reml", runMeta(REML, false))
+	registerRunner("meta_rma_dl", runMeta(DerSimonianLaird, false))
+	registerRunner("meta_rma_reml_knha", runMeta(REML, true))
+}
+
+func runMeta(method Tau2Method, knha bool) caseRunner {
+	return func(t *testing.T, c *refCase) (map[string]any, error) {
+		tab := c.loadTable(t)
+		yi, vi, err := MeanEffects(tab.floats(t, c.role(t, "mean")), tab.floats(t, c.role(t, "sd")), tab.floats(t, c.role(t, "n")))
+		if err != nil {
+			return nil, err
+		}
+		if m := c.paramString(t, "method", method.String()); m != method.String() {
+			t.Fatalf("params.method %q, runner for %s", m, method)
+		}
+		if tst := c.paramString(t, "test", "z"); (tst == "knha") != knha {
+			t.Fatalf("params.test %q, runner knha=%v", tst, knha)
+		}
+		r, err := MetaAnalysis(yi, vi, MetaOptions{Method: method, KnappHartung: knha})
+		if err != nil {
+			return nil, err
+		}
+		out := map[string]any{
+			"k": r.K, "mu": r.Mu, "se": r.SE, "pval": r.PValue, "ci_lb": r.CILower, "ci_ub": r.CIUpper,
+			"tau2": r.Tau2, "se_tau2": r.SETau2, "I2": r.I2, "H2": r.H2, "QE": r.QE, "QEp": r.QEp,
+			"tau2_ci_lb": r.Tau2CILower, "tau2_ci_ub": r.Tau2CIUpper, "I2_ci_lb": r.I2CILower, "I2_ci_ub": r.I2CIUpper,
+			"H2_ci_lb": r.H2CILower, "H2_ci_ub": r.H2CIUpper,
+			"pred": r.Mu, "pred_se": r.SE, "pred_ci_lb": r.CILower, "pred_ci_ub": r.CIUpper,
+			"pi_lb": r.PILower, "pi_ub": r.PIUpper,
+		}
+		if knha {
+			out["tval"], out["df"] = r.Stat, r.DF
+		} else {
+			out["zval"] = r.Stat
+		}
+		return out, nil
+	}
+}
