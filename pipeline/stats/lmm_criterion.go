@@ -2,7 +2,9 @@ package stats
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 )
 
 // The profiled criterion of a linear mixed model from per-group sufficient statistics.
@@ -23,8 +25,11 @@ import (
 // right-hand side c_beta (R_X beta = c_beta) and r (r^2 = the penalised residual sum of
 // squares) in its last column. For random intercepts (q = 1, T = theta_c) the elimination
 // simplifies to S_P = 1 + theta_P^2 sum_c n_c / M_c and W_P - ... = theta_P sum_c W'_c / M_c
-// (W'_c = Z_c'[X y]), which has no cancellation. Cost per evaluation: O(groups k^2), with
-// k = p + 1.
+// (W'_c = Z_c'[X y]), which has no cancellation; and since M_c = theta_c^2 n_c + 1 depends on
+// the group only through its size n_c, the groups of one size within a practitioner are
+// summed once (buildSizeClasses). Cost per evaluation: O(k^2) per size class per practitioner
+// for random intercepts (a few thousand classes for 100,000 clients), O(k^2) per group for
+// random slopes, with k = p + 1.
 
 // lmmModel holds the sufficient statistics of one model.
 type lmmModel struct {
@@ -42,7 +47,15 @@ type lmmModel struct {
 	a, b []float64
 	// outerStart[o]..outerStart[o+1] are the groups of practitioner o (nested model only).
 	outerStart []int
-	g0         []float64 // [X y]'[X y], k x k row-major
+	// Random intercepts (q = 1) replace a and b by size classes: the groups of one size
+	// within one practitioner (within the data outside the nested model). Class c has
+	// classCount[c] groups of classN[c] rows, sum of Z_c'[X y] classB[c*k:] and the upper
+	// triangle of the sum of their outer products classBB[c*k*k:]. classStart[o] ..
+	// classStart[o+1] are practitioner o's classes (one block outside the nested model).
+	classN, classCount []float64
+	classB, classBB    []float64
+	classStart         []int
+	g0                 []float64 // [X y]'[X y], k x k row-major
 }
 
 // lmmWork is scratch space for one evaluation and its results.
@@ -97,7 +110,7 @@ func (m *lmmModel) eval(theta []float64, w *lmmWork) bool {
 	case m.structure == LMMNested:
 		ld = m.accumNested(theta[0], theta[1], w)
 	case m.q == 1:
-		ld = m.accumIntercept(theta[0], 0, m.nInner, w)
+		ld = m.accumIntercept(theta[0], w)
 	default:
 		ld = m.accumSlope(theta, w)
 	}
@@ -105,33 +118,34 @@ func (m *lmmModel) eval(theta []float64, w *lmmWork) bool {
 	return w.factor(m.g0)
 }
 
-// accumInterceptS adds the random-intercept groups lo..hi-1 (q = 1, T = t) to w.q and w.wp
-// (w.wp += sum_c W'_c / M_c, used by accumNested) and returns sum log M_c and sum n_c/M_c.
+// accumInterceptS adds the random-intercept groups of size classes lo..hi-1 (q = 1, T = t) to
+// w.q and w.wp (w.wp += sum_c W'_c / M_c, used by accumNested) and returns sum log M_c and
+// sum n_c/M_c. Groups of equal size n share M_c = t^2 n + 1, so a class contributes
+// count log M, (t^2/M) sum_c W'_c W'_c' and (1/M) sum_c W'_c at once.
 func (m *lmmModel) accumInterceptS(t float64, lo, hi int, w *lmmWork) (logdet, sumNM float64) {
 	k, t2 := m.k, t*t
 	for c := lo; c < hi; c++ {
-		nc := m.a[c]
-		mc := t2*nc + 1
-		logdet += math.Log(mc)
+		n := m.classN[c]
+		mc := t2*n + 1
+		logdet += m.classCount[c] * math.Log(mc)
 		inv := 1 / mc
-		sumNM += nc * inv
-		b := m.b[c*k : c*k+k]
+		sumNM += m.classCount[c] * n * inv
 		f := t2 * inv
-		for i, bi := range b {
-			fi := f * bi
-			row := w.q[i*k:]
-			for j := i; j < k; j++ {
-				row[j] += fi * b[j]
-			}
-			w.wp[i] += inv * bi
+		bb := m.classBB[c*k*k : (c+1)*k*k]
+		for i, v := range bb {
+			w.q[i] += f * v
+		}
+		for i, v := range m.classB[c*k : (c+1)*k] {
+			w.wp[i] += inv * v
 		}
 	}
 	return logdet, sumNM
 }
 
-// accumIntercept adds the random-intercept groups lo..hi-1 and returns sum log M_c.
-func (m *lmmModel) accumIntercept(t float64, lo, hi int, w *lmmWork) float64 {
-	ld, _ := m.accumInterceptS(t, lo, hi, w)
+// accumIntercept adds the random-intercept groups of all size classes and returns
+// sum log M_c.
+func (m *lmmModel) accumIntercept(t float64, w *lmmWork) float64 {
+	ld, _ := m.accumInterceptS(t, 0, len(m.classN), w)
 	return ld
 }
 
@@ -142,7 +156,7 @@ func (m *lmmModel) accumNested(tc, tp float64, w *lmmWork) float64 {
 	var ld float64
 	for o := range m.nOuter {
 		clear(w.wp)
-		l, sumNM := m.accumInterceptS(tc, m.outerStart[o], m.outerStart[o+1], w)
+		l, sumNM := m.accumInterceptS(tc, m.classStart[o], m.classStart[o+1], w)
 		s := 1 + tp2*sumNM
 		ld += l + math.Log(s)
 		f := tp2 / s
@@ -155,6 +169,47 @@ func (m *lmmModel) accumNested(tc, tp float64, w *lmmWork) float64 {
 		}
 	}
 	return ld
+}
+
+// buildSizeClasses groups the random-intercept groups (q = 1) of each practitioner (of the
+// whole data outside the nested model) by their number of rows, summing W'_c and the upper
+// triangle of W'_c W'_c' per class, and releases the per-group statistics.
+func (m *lmmModel) buildSizeClasses() {
+	k := m.k
+	blocks := []int{0, m.nInner}
+	if m.structure == LMMNested {
+		blocks = m.outerStart
+	}
+	m.classStart = []int{0}
+	for o := range len(blocks) - 1 {
+		sizes := map[float64]int{}
+		for c := blocks[o]; c < blocks[o+1]; c++ {
+			sizes[m.a[c]]++
+		}
+		ns := slices.Sorted(maps.Keys(sizes))
+		base := len(m.classN)
+		for i, n := range ns {
+			sizes[n] = base + i
+			m.classN = append(m.classN, n)
+			m.classCount = append(m.classCount, 0)
+		}
+		m.classB = append(m.classB, make([]float64, len(ns)*k)...)
+		m.classBB = append(m.classBB, make([]float64, len(ns)*k*k)...)
+		for c := blocks[o]; c < blocks[o+1]; c++ {
+			cl := sizes[m.a[c]]
+			m.classCount[cl]++
+			b := m.b[c*k : (c+1)*k]
+			cb, cbb := m.classB[cl*k:(cl+1)*k], m.classBB[cl*k*k:(cl+1)*k*k]
+			for i, bi := range b {
+				cb[i] += bi
+				for j := i; j < k; j++ {
+					cbb[i*k+j] += bi * b[j]
+				}
+			}
+		}
+		m.classStart = append(m.classStart, len(m.classN))
+	}
+	m.a, m.b = nil, nil
 }
 
 // accumSlope adds the groups of a random intercept and slope (q = 2, T lower triangular
@@ -285,7 +340,13 @@ func newLMMModel(d LMMData) (*lmmModel, error) {
 	m.dropped = len(d.Y) - m.n
 	codes := m.groupCodes(d, keep)
 	m.accumulate(d, keep, codes)
-	return m, m.checkCounts()
+	if err := m.checkCounts(); err != nil {
+		return nil, err
+	}
+	if m.q == 1 {
+		m.buildSizeClasses()
+	}
+	return m, nil
 }
 
 // lmmShape checks lengths and the structure and returns a model with its dimensions set.
@@ -356,16 +417,23 @@ func lmmKeepRows(d LMMData) ([]bool, error) {
 
 // groupCodes assigns each kept row its group's index such that the groups of one
 // practitioner are contiguous (nested model), sets nInner, nOuter and outerStart, and
-// returns the codes (-1 for dropped rows).
+// returns the codes (-1 for dropped rows). A row with the labels of the previous kept row
+// skips the map look-ups (data sorted by client take one look-up per client).
 func (m *lmmModel) groupCodes(d LMMData, keep []bool) []int32 {
 	codes := make([]int32, len(d.Y))
 	if m.structure != LMMNested {
 		idx := make(map[string]int32)
+		prev := -1 // last kept row: rows of one group usually come together
 		for i, g := range d.Group {
 			codes[i] = -1
 			if !keep[i] {
 				continue
 			}
+			if prev >= 0 && g == d.Group[prev] {
+				codes[i], prev = codes[prev], i
+				continue
+			}
+			prev = i
 			c, ok := idx[g]
 			if !ok {
 				c = int32(len(idx))
@@ -383,11 +451,17 @@ func (m *lmmModel) groupCodes(d LMMData, keep []bool) []int32 {
 	outerIdx := make(map[string]int32)
 	innerIdx := make(map[pair]int32)
 	var innerOuter []int32
+	prev := -1
 	for i, g := range d.Group {
 		codes[i] = -1
 		if !keep[i] {
 			continue
 		}
+		if prev >= 0 && g == d.Group[prev] && d.Outer[i] == d.Outer[prev] {
+			codes[i], prev = codes[prev], i
+			continue
+		}
+		prev = i
 		o, ok := outerIdx[d.Outer[i]]
 		if !ok {
 			o = int32(len(outerIdx))
