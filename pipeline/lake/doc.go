@@ -1,0 +1,98 @@
+// Package lake is the outcomes lake: two Apache Iceberg tables, sessions and quarantine, in a
+// filesystem catalog (DESIGN.md section 4). It is the only package that imports
+// github.com/apache/iceberg-go (v0.7.0, pre-1.0): everything else sees [Lake], [Append],
+// [Snapshot] and plain file paths.
+//
+// # Layout
+//
+//	<workspace>/lake/
+//	  warehouse/cst/sessions/      Iceberg table, format v2, partitioned by year(session_date)
+//	    metadata/vN.metadata.json  the hadoop catalog: the highest N is the table's state
+//	    metadata/version-hint.text
+//	    metadata/snap-*.avro, *-m*.avro   manifest lists and manifests
+//	    data/session_date_year=YYYY/vNNNNNN-<batch>-NNNNN.parquet
+//	  warehouse/cst/quarantine/    Iceberg table, unpartitioned, one row per violation
+//	  checksums/vNNNNNN-<batch>.json  sha256, size and rows of each data file of a version
+//
+// Data files are Parquet (zstd, column statistics, dictionary encoding for the
+// low-cardinality strings, Iceberg field ids in the Parquet schema), written by this package
+// with pqarrow: one open file per year partition, rolled over at a target size, so memory is
+// bounded by one row group per open file. Metadata holds absolute paths: moving a workspace
+// needs a relocation (or a fresh ingest).
+//
+// # Versions
+//
+// A lake version is one committed batch. It is the sessions snapshot whose summary carries
+// cst.version = N; the summary also records the batch's source (name, sha256, format, schema
+// version), its counts, the time, the checksum file, and cst.quarantine-snapshot: the id of
+// the quarantine snapshot that goes with it. Readers ([Lake.Snapshot], [Lake.Status],
+// [Lake.Verify]) read that quarantine snapshot, never the quarantine table's head.
+// [Lake.Log] walks the sessions table's ancestry.
+//
+// # Commit protocol
+//
+// The caller holds the workspace lock (state/lock) throughout.
+//
+//  1. [Lake.NewAppend] removes stale version claims and temporary metadata files a crashed
+//     commit left, loads both tables, and repairs the quarantine table (step 7's crash
+//     window): if its head is not the snapshot the latest version names, its main branch is
+//     set back to that snapshot (or removed, if none) by a metadata-only commit.
+//  2. WriteSessions and WriteQuarantine stream the rows to new Parquet files named after the
+//     version and a batch id; nothing refers to them yet.
+//  3. [Append.Commit] checks the counts (rows read = accepted + quarantined + excluded;
+//     accepted = rows written to sessions; violations = rows written to quarantine).
+//  4. It closes the files, fsyncs each one and its directories, and writes the checksum file
+//     atomically (temporary file, fsync, rename, fsync of the directory).
+//  5. It reloads both tables and repairs as in step 1; if the lake is no longer at version
+//     N-1, another writer ignored the lock: [ErrConflict]. A source whose sha256 a version
+//     already records is refused ([AlreadyIngestedError]) unless [Force] was given.
+//  6. If there are quarantine rows, it commits an append snapshot to quarantine (asserting
+//     its head), Q; else Q is the quarantine snapshot of version N-1.
+//  7. It commits an append snapshot to sessions (asserting its head), even with no files,
+//     whose summary records version N, Q, the source and counts. This is the commit point.
+//  8. Every file iceberg-go writes on the way (manifests, manifest list, vN.metadata.json,
+//     version-hint.text) is fsynced before it is published, and its directory after.
+//
+// A commit that fails is reloaded to learn its outcome: published after all (the batch id
+// is at the head), a conflict that committed nothing (redo from step 5, up to 5 times), or an
+// error. When the outcome cannot be learned, [Append.Abort] keeps the files.
+//
+// # Crash consistency
+//
+// Each table commit is atomic: the hadoop catalog publishes vN.metadata.json with a hard
+// link that fails if the name exists, and the table's state is the highest N. Everything that
+// file names was fsynced before the link, and the link's directory after it, so a crash (or
+// power loss) leaves either the old or the new metadata, never a file naming missing bytes.
+//
+//   - A crash before step 6 leaves only orphans (data files, a checksum file, manifests)
+//     that no metadata names; readers never see them and vacuum removes them.
+//   - A crash between steps 6 and 7 leaves a quarantine snapshot that no lake version names.
+//     Readers use the quarantine snapshot of the latest version, so they see version N-1
+//     whole; the next writer rolls the quarantine head back (step 1) before it appends.
+//   - After step 7 the version is complete, in both tables.
+//
+// So every batch is in the lake whole or not at all, and the sha256 that makes ingest
+// idempotent is in the same commit as the rows.
+//
+// # What iceberg-go v0.7.0 leaves to us
+//
+//   - It never fsyncs. The package replaces the library's file-system factory for local
+//     paths with a syncing one for the lakes it opens (fs.go), and syncs its own data files,
+//     directories and checksum files.
+//   - Its commit retries do not suit a lake whose versions must be consecutive: they are
+//     turned off (commit.retry.num-retries=0) and each table commit asserts the branch head;
+//     Lake reloads and redoes after a conflict, as above.
+//   - It has no multi-table transaction on a filesystem catalog
+//     (catalog.MultiTableTransaction needs a catalog with CommitTransaction, which the hadoop
+//     catalog lacks): hence the two-commit protocol above.
+//   - Manifests carry no checksum: the checksum files do, and [Lake.Verify] checks them.
+//   - A crashed commit can leave a version claim that blocks that version for a minute; a
+//     writer holding the lock removes it (step 1).
+//   - Only copy-on-write is used: a scan task carrying delete files is an error
+//     ([ErrDeleteFiles]).
+//
+// The design leaves room for the lifecycle commands (issue 9): forget and compact are
+// copy-on-write overwrites of both tables committed by the same two-step protocol as a new
+// version; vacuum expires snapshots no retained version names and deletes files no live
+// snapshot, checksum file or claim refers to.
+package lake

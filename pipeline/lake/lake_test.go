@@ -1,0 +1,239 @@
+package lake
+
+import (
+	"cmp"
+	"errors"
+	"io/fs"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestAppendReadBack(t *testing.T) {
+	l, mem := openTestLake(t)
+	rng := rand.New(rand.NewPCG(1, 1))
+	rows := randomRows(rng, 5000, 2019, 2021, 2024)
+	c := appendBatch(t, l, "aa01", rows, 3)
+	if c.Version != 1 || c.Counts.Accepted != 5000 || c.AddedRows != 5003 {
+		t.Fatalf("commit = %+v", c)
+	}
+	snap, err := l.Snapshot(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Version != 1 || len(snap.SessionsFiles) != 3 || len(snap.QuarantineFiles) != 1 {
+		t.Fatalf("snapshot = %+v", snap)
+	}
+	for _, p := range snap.SessionsFiles {
+		if !strings.Contains(p, "session_date_year=20") {
+			t.Errorf("file %s not in a year partition", p)
+		}
+	}
+	got := readSessions(t, mem, snap.SessionsFiles)
+	if len(got) != len(rows) {
+		t.Fatalf("read %d rows, wrote %d", len(got), len(rows))
+	}
+	slices.SortFunc(got, func(a, b readRow) int { return cmp.Compare(a.line, b.line) })
+	for i, r := range rows {
+		g := got[i]
+		if g.client != r.client || g.date != days(r.date) || g.line != r.line || g.version != 1 {
+			t.Fatalf("row %d: got %+v, want %+v", i, g, r)
+		}
+	}
+	// Every file holds one year only, the year of its directory.
+	for _, p := range snap.SessionsFiles {
+		dir := filepath.Base(filepath.Dir(p))
+		for _, r := range readSessions(t, mem, []string{p}) {
+			if y := r.date.ToTime().Year(); !strings.HasSuffix(dir, "="+itoa(int64(y))) {
+				t.Fatalf("row of %d in %s", y, p)
+			}
+		}
+	}
+}
+
+func TestEmptyLake(t *testing.T) {
+	l, _ := openTestLake(t)
+	snap, err := l.Snapshot(t.Context(), 0)
+	if err != nil || snap.Version != 0 || len(snap.SessionsFiles) != 0 {
+		t.Fatalf("Snapshot = %+v, %v", snap, err)
+	}
+	_, err = l.Snapshot(t.Context(), 3)
+	if err == nil || !strings.Contains(err.Error(), "empty") {
+		t.Fatalf("Snapshot(3) error = %v", err)
+	}
+	log, err := l.Log(t.Context())
+	if err != nil || len(log) != 0 {
+		t.Fatalf("Log = %v, %v", log, err)
+	}
+	_ = time.Now
+}
+
+func TestLogVersions(t *testing.T) {
+	l, _ := openTestLake(t)
+	rng := rand.New(rand.NewPCG(2, 2))
+	var want []*Commit
+	for i, n := range []int{10, 0, 250, 7} {
+		want = append(want, appendBatch(t, l, "sha"+itoa(int64(i)), randomRows(rng, n, 2020, 2023), i%2))
+	}
+	l2 := reopen(t, l)
+	log, err := l2.Log(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != len(want) {
+		t.Fatalf("log has %d versions, want %d", len(log), len(want))
+	}
+	for i, c := range log {
+		w := want[i]
+		if c.Version != int64(i+1) || c.Counts != w.Counts || c.Source != w.Source || !c.Time.Equal(testTime) ||
+			c.SessionsSnapshot != w.SessionsSnapshot || c.QuarantineSnapshot != w.QuarantineSnapshot ||
+			c.AddedRows != w.AddedRows || c.AddedFiles != w.AddedFiles || c.Operation != OpIngest {
+			t.Errorf("version %d:\n got %+v\nwant %+v", i+1, c, *w)
+		}
+	}
+	// Every version reads back with its own rows.
+	var total int64
+	for i, c := range log {
+		snap, err := l2.Snapshot(t.Context(), c.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total += c.Counts.Accepted
+		if n := int64(len(readSessions(t, l.mem, snap.SessionsFiles))); n != total {
+			t.Errorf("version %d has %d rows, want %d", i+1, n, total)
+		}
+	}
+	if _, err := l2.Snapshot(t.Context(), 9); err == nil || !strings.Contains(err.Error(), "versions 1 to 4") {
+		t.Errorf("Snapshot(9) error = %v", err)
+	}
+	st, err := l2.Status(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Version != 4 || st.Tables[0].Rows != total || st.Tables[1].Rows != 2 {
+		t.Errorf("status = %+v", st)
+	}
+}
+
+func TestIngestedIdempotency(t *testing.T) {
+	l, _ := openTestLake(t)
+	ctx := t.Context()
+	if _, ok, err := l.Ingested(ctx, "abc"); ok || err != nil {
+		t.Fatalf("Ingested on empty lake = %v, %v", ok, err)
+	}
+	appendBatch(t, l, "abc", randomRows(rand.New(rand.NewPCG(3, 3)), 5, 2022), 0)
+	appendBatch(t, l, "def", nil, 0)
+	v, ok, err := l.Ingested(ctx, "abc")
+	if !ok || v != 1 || err != nil {
+		t.Fatalf("Ingested(abc) = %d, %v, %v", v, ok, err)
+	}
+	// The same source again is refused at commit, unless forced.
+	a, err := l.NewAppend(ctx, Source{Name: "again.csv", SHA256: "abc"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = a.Commit(ctx, Counts{})
+	var already *AlreadyIngestedError
+	if !errors.As(err, &already) || already.Version != 1 {
+		t.Fatalf("Commit of a committed source: %v", err)
+	}
+	a.Abort()
+	a, err = l.NewAppend(ctx, Source{Name: "again.csv", SHA256: "abc"}, Force())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := a.Commit(ctx, Counts{})
+	if err != nil || !c.Force || c.Version != 3 {
+		t.Fatalf("forced Commit = %+v, %v", c, err)
+	}
+	if v, _, _ := l.Ingested(ctx, "abc"); v != 3 {
+		t.Fatalf("Ingested after force = %d, want 3", v)
+	}
+}
+
+func TestInvariantNotCommitted(t *testing.T) {
+	l, _ := openTestLake(t)
+	ctx := t.Context()
+	rows := randomRows(rand.New(rand.NewPCG(4, 4)), 20, 2021)
+	for _, tc := range []struct {
+		name string
+		c    Counts
+	}{
+		{"sum", Counts{Read: 25, Accepted: 20, Quarantined: 2, Excluded: 1, Violations: 2}},
+		{"accepted differs from rows written", Counts{Read: 24, Accepted: 21, Quarantined: 2, Excluded: 1, Violations: 2}},
+		{"violations differ from rows written", Counts{Read: 23, Accepted: 20, Quarantined: 2, Excluded: 1, Violations: 3}},
+		{"negative", Counts{Read: 20, Accepted: 22, Quarantined: -2, Violations: 2}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := l.NewAppend(ctx, Source{Name: "x.csv", SHA256: "x"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			writeBatch(t, a, rows, 2, "x")
+			if _, err := a.Commit(ctx, tc.c); !errors.Is(err, ErrInvariant) {
+				t.Fatalf("Commit error = %v, want ErrInvariant", err)
+			}
+			if err := a.Abort(); err != nil {
+				t.Fatal(err)
+			}
+			if log, _ := l.Log(ctx); len(log) != 0 {
+				t.Fatalf("log after a failed invariant: %+v", log)
+			}
+			if n := countParquet(t, l.dir); n != 0 {
+				t.Fatalf("%d data files left after Abort", n)
+			}
+		})
+	}
+}
+
+func TestAbortRemovesFiles(t *testing.T) {
+	l, _ := openTestLake(t)
+	ctx := t.Context()
+	appendBatch(t, l, "keep", randomRows(rand.New(rand.NewPCG(5, 5)), 100, 2020, 2021), 1)
+	before := countParquet(t, l.dir)
+	a, err := l.NewAppend(ctx, Source{SHA256: "drop"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeBatch(t, a, randomRows(rand.New(rand.NewPCG(6, 6)), 3000, 2018, 2019, 2020), 4, "drop")
+	if countParquet(t, l.dir) == before {
+		t.Fatal("no files written before Commit")
+	}
+	for range 2 {
+		if err := a.Abort(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := countParquet(t, l.dir); n != before {
+		t.Fatalf("%d data files after Abort, want %d", n, before)
+	}
+	if err := a.WriteSessions(ctx, nil); !errors.Is(err, ErrClosed) {
+		t.Fatalf("WriteSessions after Abort: %v", err)
+	}
+	// Abort after Commit is a no-op.
+	c := appendBatch(t, l, "after", randomRows(rand.New(rand.NewPCG(7, 7)), 10, 2022), 0)
+	if c.Version != 2 {
+		t.Fatalf("version %d, want 2", c.Version)
+	}
+	if problems, err := l.Verify(ctx); err != nil || len(problems) > 0 {
+		t.Fatalf("Verify = %v, %v", problems, err)
+	}
+}
+
+func countParquet(t testing.TB, dir string) int {
+	t.Helper()
+	n := 0
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(p, ".parquet") {
+			n++
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
