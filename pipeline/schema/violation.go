@@ -123,17 +123,18 @@ func (v Violation) Error() string {
 // Unwrap returns the sentinel of the violation's rule.
 func (v Violation) Unwrap() error { return v.Rule.Err() }
 
-// truncate returns a copy of s (never aliasing it) cut to about maxValueLen bytes on a rune
-// boundary, with invalid UTF-8 replaced.
+// truncate returns a copy of s (never aliasing it) with invalid UTF-8 replaced, cut to at
+// most maxValueLen bytes on a rune boundary and marked with "…" when cut.
 func truncate(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	if len(s) <= maxValueLen {
-		return strings.ToValidUTF8(strings.Clone(s), "\uFFFD")
+		return strings.Clone(s)
 	}
 	cut := maxValueLen
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return strings.ToValidUTF8(s[:cut], "\uFFFD") + "…"
+	return strings.Clone(s[:cut]) + "…"
 }
 
 // ErrorList collects violations (of one or many files) so that they can be reported together,
