@@ -240,8 +240,7 @@ func (m *lmmModel) fillComponents(fit *LMMFit) {
 // fillFixed sets the fixed-effects table (without DF and P) and Vcov.
 func (m *lmmModel) fillFixed(fit *LMMFit, w *lmmWork) {
 	p := m.p
-	beta := w.beta()
-	unsc := w.unscaledVcov()
+	beta, unsc := m.uncenter(w.beta(), w.unscaledVcov())
 	fit.Vcov = make([]float64, p*p)
 	for i := range fit.Vcov {
 		fit.Vcov[i] = fit.VarResidual * unsc[i]

@@ -55,7 +55,13 @@ type lmmModel struct {
 	classN, classCount []float64
 	classB, classBB    []float64
 	classStart         []int
-	g0                 []float64 // [X y]'[X y], k x k row-major
+
+	g0 []float64 // [X y]'[X y] of the centred columns, k x k row-major
+	// shift holds (0, mean of each X column, mean of y): the model is fitted to the centred
+	// columns, which leaves theta, log|R_X|, r^2 and the slopes unchanged ([1 X y] is
+	// multiplied by a unit upper triangular matrix) and avoids the cancellation in
+	// [X y]'[X y] - Q that large means cause; uncenter maps beta and the covariance back.
+	shift []float64
 }
 
 // lmmWork is scratch space for one evaluation and its results.
@@ -499,12 +505,14 @@ func (m *lmmModel) groupCodes(d LMMData, keep []bool) []int32 {
 	return codes
 }
 
-// accumulate reads the kept rows into a, b and g0.
+// accumulate reads the kept rows into a, b and g0, with the X columns and y centred (see
+// lmmModel.shift).
 func (m *lmmModel) accumulate(d LMMData, keep []bool, codes []int32) {
 	k, q := m.k, m.q
 	m.a = make([]float64, m.nInner*q*q)
 	m.b = make([]float64, m.nInner*q*k)
 	m.g0 = make([]float64, k*k)
+	m.shift = m.means(d, keep)
 	row := make([]float64, k)
 	for i, y := range d.Y {
 		if !keep[i] {
@@ -512,9 +520,9 @@ func (m *lmmModel) accumulate(d LMMData, keep []bool, codes []int32) {
 		}
 		row[0] = 1
 		for j, col := range d.X {
-			row[j+1] = col[i]
+			row[j+1] = col[i] - m.shift[j+1]
 		}
-		row[k-1] = y
+		row[k-1] = y - m.shift[k-1]
 		for r, vr := range row {
 			g := m.g0[r*k:]
 			for s := r; s < k; s++ {
@@ -542,6 +550,54 @@ func (m *lmmModel) accumulate(d LMMData, keep []bool, codes []int32) {
 	for c := 0; q == 2 && c < m.nInner; c++ {
 		m.a[c*4+2] = m.a[c*4+1]
 	}
+}
+
+// means returns (0, mean of each X column, mean of y) over the kept rows.
+func (m *lmmModel) means(d LMMData, keep []bool) []float64 {
+	sh := make([]float64, m.k)
+	if m.n == 0 {
+		return sh
+	}
+	cols := append(slices.Clone(d.X), d.Y)
+	for j, col := range cols {
+		var s float64
+		for i, v := range col {
+			if keep[i] {
+				s += v
+			}
+		}
+		sh[j+1] = s / float64(m.n)
+	}
+	return sh
+}
+
+// uncenter maps the centred fit's beta and unscaled covariance (R_X'R_X)^-1 back to the
+// original X and y: beta_0 = beta_c0 + ybar - sum_j xbar_j beta_j, and U = A U_c A' with
+// A = [[1, -xbar'], [0, I]]; the other coefficients are unchanged.
+func (m *lmmModel) uncenter(betaC, uC []float64) (beta, u []float64) {
+	p, xbar := m.p, m.shift[:m.p] // xbar[0] = 0 for the intercept
+	if betaC != nil {
+		beta = slices.Clone(betaC)
+		beta[0] += m.shift[m.k-1]
+		for j := 1; j < p; j++ {
+			beta[0] -= xbar[j] * betaC[j]
+		}
+	}
+	if uC != nil {
+		// A U_c: row 0 becomes U_c[0,:] - sum_j xbar_j U_c[j,:]; then the same on columns.
+		u = slices.Clone(uC)
+		for c := range p {
+			for j := 1; j < p; j++ {
+				u[c] -= xbar[j] * uC[j*p+c]
+			}
+		}
+		for r := range p {
+			for j := 1; j < p; j++ {
+				u[r*p] -= xbar[j] * u[r*p+j]
+			}
+		}
+	}
+	return beta, u
 }
 
 // checkCounts applies lme4's checks on the numbers of observations, levels and random
@@ -575,7 +631,8 @@ func (m *lmmModel) checkCounts() error {
 
 // checkRank rejects a rank-deficient X (condition number of the column-scaled X'X above
 // 1e12) and a response that X fits exactly (ordinary least-squares residual sum of squares
-// below 1e-20 of y'y), both read off the Cholesky factor of the column-scaled [X y]'[X y].
+// below 1e-12 of the centred y'y, i.e. R^2 > 1 - 1e-12), both read off the Cholesky factor of the
+// column-scaled, centred [X y]'[X y].
 func (m *lmmModel) checkRank() error {
 	k, p := m.k, m.p
 	scale := make([]float64, k)
@@ -603,7 +660,7 @@ func (m *lmmModel) checkRank() error {
 		return &LMMRankError{Cond: c}
 	}
 	// The relative residual of y on X: r^2 / y'y of the scaled system.
-	if !w.factor(g) || w.r2 < 1e-20 {
+	if !w.factor(g) || w.r2 < 1e-12 {
 		return fmt.Errorf("stats: mixed model: the fixed effects fit the response exactly: %w", ErrZeroVariance)
 	}
 	return nil

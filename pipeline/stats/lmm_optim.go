@@ -103,9 +103,17 @@ func (m *lmmModel) canonical(c *lmmCounter, x []float64, fx float64) []float64 {
 	return x
 }
 
-// lmmNelderMead minimises c.f from x0 with an initial simplex of x0 + step e_i. It stops when
-// the simplex's function values agree to 1e-13 (relative) and its vertices to 1e-9, or with
-// a *ConvergenceError when the evaluation budget is spent.
+// Nelder-Mead stops when the simplex's function values agree to lmmNMFTol (relative) and its
+// vertices to lmmNMXTol (relative to 1 + |x|), or when the vertices agree to 1e-3 lmmNMXTol
+// whatever the function values (rounding noise in f may never let them agree). Newton's
+// method does the rest.
+const (
+	lmmNMFTol = 1e-11
+	lmmNMXTol = 1e-6
+)
+
+// lmmNelderMead minimises c.f from x0 with an initial simplex of x0 + step e_i. It stops at
+// the tolerances above, or with a *ConvergenceError when the evaluation budget is spent.
 func lmmNelderMead(ctx context.Context, c *lmmCounter, x0 []float64, step float64) ([]float64, float64, error) {
 	k := len(x0)
 	pts := make([][]float64, k+1)
@@ -210,17 +218,14 @@ func lmmSortSimplex(pts [][]float64, fs []float64) {
 
 func lmmSimplexConverged(pts [][]float64, fs []float64) bool {
 	k := len(pts) - 1
-	if !(math.Abs(fs[k]-fs[0]) <= 1e-13*(1+math.Abs(fs[0]))) {
-		return false
-	}
+	var diam float64
 	for _, p := range pts[1:] {
 		for j, v := range p {
-			if math.Abs(v-pts[0][j]) > 1e-9*(1+math.Abs(pts[0][j])) {
-				return false
-			}
+			diam = max(diam, math.Abs(v-pts[0][j])/(1+math.Abs(pts[0][j])))
 		}
 	}
-	return true
+	flat := math.Abs(fs[k]-fs[0]) <= lmmNMFTol*(1+math.Abs(fs[0]))
+	return (flat && diam <= lmmNMXTol) || diam <= 1e-3*lmmNMXTol
 }
 
 // lmmNewton polishes a minimum of c.f near x by Newton steps on finite-difference

@@ -51,7 +51,7 @@ func (m *lmmModel) satterthwaite(fit *LMMFit) {
 			out[0] += w.ldRX
 		}
 		out[1] = w.r2
-		u := w.unscaledVcov()
+		_, u := m.uncenter(nil, w.unscaledVcov())
 		for j := range p {
 			out[2+j] = u[j*p+j]
 		}

@@ -304,3 +304,33 @@ func ExampleFitLMM() {
 	// session_number  -1.000 se 0.174 df 11.00
 	// groups 6 in 3, singular false
 }
+
+// TestFitLMMShiftInvariance adds 1000 to y and 500 to x: theta, the criterion and the slope
+// must not change, and the intercept must move by 1000 - 500 slope (FitLMM centres the
+// columns, so large means cost no precision).
+func TestFitLMMShiftInvariance(t *testing.T) {
+	t.Parallel()
+	d := lmmSimulate(9, 10, 12, 0.7, 1.1, 1)
+	a, err := FitLMM(t.Context(), d, LMMOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := lmmPermute(d, lmmIota(len(d.Y)))
+	for i := range e.Y {
+		e.Y[i] += 1000
+		e.X[0][i] += 500
+	}
+	b, err := FitLMM(t.Context(), e, LMMOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lmmClose(t, "criterion", b.Criterion, a.Criterion, 1e-12)
+	for i := range a.Theta {
+		lmmClose(t, fmt.Sprintf("theta[%d]", i), b.Theta[i], a.Theta[i], 1e-6)
+	}
+	slope := a.Fixed[1].Estimate
+	lmmClose(t, "slope", b.Fixed[1].Estimate, slope, 1e-8)
+	lmmClose(t, "intercept", b.Fixed[0].Estimate, a.Fixed[0].Estimate+1000-500*slope, 1e-8)
+	lmmClose(t, "se slope", b.Fixed[1].SE, a.Fixed[1].SE, 1e-6)
+	lmmClose(t, "df slope", b.Fixed[1].DF, a.Fixed[1].DF, 1e-5)
+}
