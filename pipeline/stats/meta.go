@@ -36,6 +36,8 @@ type MetaOptions struct {
 	Threshold float64
 	// MaxIter bounds the Fisher scoring iterations; 0 means 10000.
 	MaxIter int
+	// StepAdj multiplies each Fisher scoring step (metafor's stepadj); 0 means 1.
+	StepAdj float64
 }
 
 // MetaResult is the result of MetaAnalysis; names follow metafor's rma, confint and predict.
@@ -78,7 +80,9 @@ type MetaResult struct {
 //   - REML: Fisher scoring τ² += (y'PPy - tr P) / Σ_ij P_ij², P = W - ww'/Σw at w = 1/(v + τ²),
 //     starting from the Hedges estimate max(0, var(y) - mean(v)), halving a step that would go
 //     below 0 (so a boundary estimate is exactly 0 or within the threshold of it), until the
-//     change is below Threshold, as metafor's rma.uni.
+//     change is below Threshold, as metafor's rma.uni. Where metafor would stop with "Fisher
+//     scoring algorithm did not converge", the iteration is rerun with the step adjustment
+//     halved (metafor's remedy, stepadj) and Warnings says so.
 //   - μ = Σw*y/Σw*, SE = 1/sqrt(Σw*), z tests and CI with the normal quantile; Knapp–Hartung:
 //     SE = sqrt(q/Σw*), q = Σw*(y - μ)²/(k - 1) (not truncated at 1), t with k - 1 df.
 //   - SE of τ²: REML sqrt(2/Σ P_ij²); DL sqrt((2(k-1) + 4τ² tr P + 2τ⁴ Σ P_ij²)/(tr P)²) with P
@@ -116,7 +120,7 @@ func MetaAnalysis(yi, vi []float64, opts MetaOptions) (MetaResult, error) {
 		r.Tau2 = math.Max(0, (fe.q-float64(r.K-1))/fe.trP)
 		r.SETau2 = math.Sqrt(2*float64(r.K-1)+4*r.Tau2*fe.trP+2*r.Tau2*r.Tau2*fe.sumP2) / fe.trP
 	case REML:
-		r.Tau2, r.Iterations, err = remlTau2(y, v, opts)
+		r.Tau2, r.Iterations, err = remlTau2Retry(y, v, opts, &r.Warnings)
 		if err != nil {
 			return MetaResult{}, fmt.Errorf("meta-analysis: %w", err)
 		}
@@ -200,6 +204,27 @@ func newMetaWeights(y, v []float64, tau2 float64) metaWeights {
 	return m
 }
 
+// remlTau2Retry runs remlTau2 and, when Fisher scoring does not converge (it can oscillate
+// when the REML curvature is far from its expectation), retries with the step adjustment
+// halved, down to 1/64: metafor stops with an error there and suggests a smaller stepadj; the
+// estimate found is the same root of the REML score. Each retry adds a warning.
+func remlTau2Retry(y, v []float64, opts MetaOptions, warnings *[]string) (float64, int, error) {
+	if opts.StepAdj == 0 {
+		opts.StepAdj = 1
+	}
+	if !(opts.StepAdj > 0) || opts.Threshold < 0 || opts.MaxIter < 0 {
+		return math.NaN(), 0, fmt.Errorf("stepadj %g, threshold %g, maxiter %d: %w", opts.StepAdj, opts.Threshold, opts.MaxIter, ErrDomain)
+	}
+	for {
+		tau2, iter, err := remlTau2(y, v, opts)
+		if err == nil || opts.StepAdj <= 1.0/64 {
+			return tau2, iter, err
+		}
+		opts.StepAdj /= 2
+		*warnings = append(*warnings, fmt.Sprintf("fisher scoring did not converge; retried with stepadj = %g", opts.StepAdj))
+	}
+}
+
 // remlTau2 is metafor's Fisher scoring for the REML estimate of τ².
 func remlTau2(y, v []float64, opts MetaOptions) (float64, int, error) {
 	threshold, maxIter := opts.Threshold, opts.MaxIter
@@ -224,7 +249,7 @@ func remlTau2(y, v []float64, opts MetaOptions) (float64, int, error) {
 		}
 		iter++
 		m := newMetaWeights(y, v, tau2)
-		adj := (m.pyPy - m.trP) / m.sumP2
+		adj := (m.pyPy - m.trP) / m.sumP2 * opts.StepAdj
 		for tau2+adj < 0 {
 			adj /= 2
 		}

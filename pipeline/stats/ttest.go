@@ -66,7 +66,7 @@ func PairedTTest(x, y []float64, opts TTestOptions) (PairedTTestResult, error) {
 	mean, v := meanVar(d)
 	se := math.Sqrt(v / float64(n))
 	if se < 10*epsilon*math.Abs(mean) {
-		return PairedTTestResult{}, fmt.Errorf("paired t-test: differences constant at %g: %w", mean, ErrConstant)
+		return PairedTTestResult{}, fmt.Errorf("paired t-test: all differences equal: %w", ErrConstant)
 	}
 	res := PairedTTestResult{N: n}
 	res.TTest = tTest(mean, se, float64(n-1), level, opts)
