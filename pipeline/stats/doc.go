@@ -73,5 +73,12 @@
 //
 // # Linear mixed models
 //
-// See lmm.go.
+// [FitLMM] fits y ~ X + (1 | g), (1 | outer/g) (clients nested in practitioners) or
+// (1 + s | g) by REML or ML as lme4's lmer, with lmerTest's Satterthwaite df and p (Bates,
+// Maechler, Bolker and Walker 2015, JSS 67(1); Kuznetsova, Brockhoff and Christensen 2017,
+// JSS 82(13)). It minimises the criterion profiled over beta and sigma in theta (Nelder-Mead,
+// then Newton polishing), evaluated from per-group sufficient statistics by a Schur
+// complement per practitioner, so the rows are read once and no n x n matrix is formed;
+// 1,000,000 rows fit in well under a second (bench/lmm). Rows with NaN are dropped; the fit
+// reports theta, the variance components, the criterion and lme4's isSingular. See lmm.go.
 package stats
