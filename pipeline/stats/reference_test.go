@@ -36,6 +36,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
@@ -186,7 +187,8 @@ func (c *refCase) check(t *testing.T, got map[string]any, err error) {
 		}
 		t.Fatalf("%s: unexpected error: %v", c.RCall, err)
 	}
-	for _, key := range slices.Sorted(mapsKeys(c.Expected)) {
+	worst, worstKey := 0.0, ""
+	for _, key := range slices.Sorted(maps.Keys(c.Expected)) {
 		want, err := parseExpected(c.Expected[key])
 		if err != nil {
 			t.Errorf("%s: bad expected value: %v", key, err)
@@ -208,6 +210,9 @@ func (c *refCase) check(t *testing.T, got map[string]any, err error) {
 		}
 		tol := c.Tolerance.forKey(key)
 		for i := range want {
+			if r := usedTolerance(gv[i], want[i], tol); r > worst {
+				worst, worstKey = r, key
+			}
 			if !closeEnough(gv[i], want[i], tol) {
 				name := key
 				if len(want) > 1 {
@@ -218,6 +223,24 @@ func (c *refCase) check(t *testing.T, got map[string]any, err error) {
 			}
 		}
 	}
+	if worstKey != "" {
+		t.Logf("largest difference: %.2g of the tolerance (%s)", worst, worstKey)
+	}
+}
+
+// usedTolerance returns |got - want| / max(abs, rel |want|) for finite values, else 0.
+func usedTolerance(got, want float64, tol refTol) float64 {
+	if math.IsNaN(got) || math.IsNaN(want) || math.IsInf(got, 0) || math.IsInf(want, 0) {
+		return 0
+	}
+	allowed := math.Max(tol.Abs, tol.Rel*math.Abs(want))
+	if allowed == 0 {
+		if got == want {
+			return 0
+		}
+		return math.Inf(1)
+	}
+	return math.Abs(got-want) / allowed
 }
 
 // expectsNaN reports whether any expected value is NA or NaN.
@@ -232,16 +255,6 @@ func (c *refCase) expectsNaN() bool {
 		}
 	}
 	return false
-}
-
-func mapsKeys[V any](m map[string]V) func(func(string) bool) {
-	return func(yield func(string) bool) {
-		for k := range m {
-			if !yield(k) {
-				return
-			}
-		}
-	}
 }
 
 // closeEnough is the README's rule |got - want| <= max(abs, rel |want|); NaN (NA) must be
@@ -364,7 +377,7 @@ func (c *refCase) parseFilter(t testing.TB, tab *refTable) func([]string) bool {
 		vals []any // string or float64
 	}
 	var conds []cond
-	for _, name := range slices.Sorted(mapsKeys(c.Input.Filter)) {
+	for _, name := range slices.Sorted(maps.Keys(c.Input.Filter)) {
 		raw := c.Input.Filter[name]
 		var list []any
 		if err := json.Unmarshal(raw, &list); err != nil {
