@@ -162,7 +162,7 @@ const lmmSingularTol = 1e-4
 // structure given by d (see [LMMData]) by REML, or by ML when opts.ML is set, as lme4's lmer
 // with lmerTest's Satterthwaite degrees of freedom.
 //
-// The profiled criterion (see the package comment of lmm.go, Bates et al. 2015) is minimised
+// The profiled criterion (see the comment at the top of lmm.go; Bates et al. 2015) is minimised
 // over theta by Nelder-Mead and then polished by Newton steps on finite-difference
 // derivatives until the step is below 1e-10 (relative), so results match lme4 fitted with a
 // tight tolerance (bobyqa, rhoend = 1e-12). The criterion is smooth and even in each column of

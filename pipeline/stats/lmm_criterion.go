@@ -68,13 +68,14 @@ type lmmModel struct {
 type lmmWork struct {
 	p, k       int
 	q, wp      []float64 // k x k quadratic form; k-vector for a practitioner
+	v          []float64 // 2k scratch for the random-slope model
 	r          []float64 // k x k upper Cholesky factor of [X y]'[X y] - Q
 	ldL2, ldRX float64   // log|L_theta|^2, log|R_X|^2
 	r2         float64   // penalised residual sum of squares
 }
 
 func (m *lmmModel) newWork() *lmmWork {
-	return &lmmWork{p: m.p, k: m.k, q: make([]float64, m.k*m.k), wp: make([]float64, m.k), r: make([]float64, m.k*m.k)}
+	return &lmmWork{p: m.p, k: m.k, q: make([]float64, m.k*m.k), wp: make([]float64, m.k), v: make([]float64, 2*m.k), r: make([]float64, m.k*m.k)}
 }
 
 // pREML is the number of fixed effects the residual variance is corrected for: p under REML,
@@ -223,6 +224,7 @@ func (m *lmmModel) buildSizeClasses() {
 func (m *lmmModel) accumSlope(theta []float64, w *lmmWork) float64 {
 	k := m.k
 	t0, t1, t2 := theta[0], theta[1], theta[2]
+	v0, v1 := w.v[:k], w.v[k:]
 	var ld float64
 	for c := range m.nInner {
 		a := m.a[c*4 : c*4+4]
@@ -238,14 +240,16 @@ func (m *lmmModel) accumSlope(theta []float64, w *lmmWork) float64 {
 		ld += 2 * math.Log(l00*l11)
 		b0 := m.b[c*2*k : c*2*k+k]
 		b1 := m.b[c*2*k+k : c*2*k+2*k]
+		// V = L^-1 T' B_c, two rows of k.
+		inv00, inv11 := 1/l00, 1/l11
 		for i := range k {
-			v0i := (t0*b0[i] + t1*b1[i]) / l00
-			v1i := (t2*b1[i] - l10*v0i) / l11
+			v0[i] = (t0*b0[i] + t1*b1[i]) * inv00
+			v1[i] = (t2*b1[i] - l10*v0[i]) * inv11
+		}
+		for i := range k {
 			row := w.q[i*k:]
 			for j := i; j < k; j++ {
-				v0j := (t0*b0[j] + t1*b1[j]) / l00
-				v1j := (t2*b1[j] - l10*v0j) / l11
-				row[j] += v0i*v0j + v1i*v1j
+				row[j] += v0[i]*v0[j] + v1[i]*v1[j]
 			}
 		}
 	}
