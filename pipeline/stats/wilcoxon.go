@@ -230,76 +230,73 @@ func (w wilcoxon) normalPValue(v float64) float64 {
 
 // normalCI sets the CI and estimate of the normal approximation (README step 6 and 7).
 func (w wilcoxon) normalCI(r *WilcoxonResult, level float64) {
-	n := len(w.d)
-	if n == 0 {
-		r.ConfLow, r.ConfHigh, r.ConfLevel, r.Estimate = w.noCI()
+	if len(w.d) == 0 {
+		r.ConfLow, r.ConfHigh, r.ConfLevel, _ = w.noCI()
 		r.Estimate = 0
 		return
 	}
 	mumin, mumax := slices.Min(w.d), slices.Max(w.d)
-	wf := func(mu float64) float64 { z, _ := w.zStat(mu, w.correct); return z }
-	wmin := wf(mumin)
-	if _, s := w.zStat(mumin, w.correct); s == 0 {
+	wmin, sigma := w.zStat(mumin, w.correct)
+	if sigma == 0 {
 		r.Warnings = append(r.Warnings, "cannot compute confidence interval when all observations are zero or tied")
 	}
 	wmax := math.NaN()
-	if !math.IsNaN(wmin) && !math.IsInf(wmin, 0) {
-		wmax = wf(mumax)
+	if isFinite(wmin) {
+		wmax, _ = w.zStat(mumax, w.correct)
 	}
-	if math.IsNaN(wmax) || math.IsInf(wmax, 0) {
+	if !isFinite(wmax) {
 		r.ConfLow, r.ConfHigh, r.ConfLevel, _ = w.noCI()
 		r.Estimate = (mumin + mumax) / 2
 		return
 	}
+	alpha := w.bracketAlpha(wmin, wmax, 1-level)
+	if alpha >= 1 || 1-level < alpha*0.75 {
+		r.ConfLevel = 1 - math.Min(1, alpha)
+		r.Warnings = append(r.Warnings, "requested conf.level not achievable")
+	}
 	root := func(zq float64) float64 {
-		f := func(mu float64) float64 { return wf(mu) - zq }
+		if alpha >= 1 {
+			return medianOf(w.d)
+		}
+		f := func(mu float64) float64 { z, _ := w.zStat(mu, w.correct); return z - zq }
 		x, _ := zeroin(mumin, mumax, wmin-zq, wmax-zq, f, 1e-4, 1000)
 		return x
 	}
-	alpha := 1 - level
-	achievable := func() {
-		if alpha >= 1 || 1-level < alpha*0.75 {
-			r.ConfLevel = 1 - math.Min(1, alpha)
-			r.Warnings = append(r.Warnings, "requested conf.level not achievable")
-		}
-	}
-	median := medianOf(w.d)
 	switch w.alt {
 	case TwoSided:
-		for wmin-qnorm(1-alpha/2) < 0 || wmax-qnorm(alpha/2) > 0 {
-			alpha *= 2
-		}
-		achievable()
-		if alpha < 1 {
-			r.ConfLow, r.ConfHigh = root(qnorm(1-alpha/2)), root(qnorm(alpha/2))
-		} else {
-			r.ConfLow, r.ConfHigh = median, median
-		}
+		r.ConfLow, r.ConfHigh = root(qnorm(1-alpha/2)), root(qnorm(alpha/2))
 	case Greater:
-		for wmin-qnorm(1-alpha) < 0 {
-			alpha *= 2
-		}
-		achievable()
-		r.ConfLow, r.ConfHigh = median, math.Inf(1)
-		if alpha < 1 {
-			r.ConfLow = root(qnorm(1 - alpha))
-		}
+		r.ConfLow, r.ConfHigh = root(qnorm(1-alpha)), math.Inf(1)
 	case Less:
-		for wmax-qnorm(alpha) > 0 {
-			alpha *= 2
-		}
-		achievable()
-		r.ConfLow, r.ConfHigh = math.Inf(-1), median
-		if alpha < 1 {
-			r.ConfHigh = root(qnorm(alpha))
-		}
+		r.ConfLow, r.ConfHigh = math.Inf(-1), root(qnorm(alpha))
 	}
-	// The estimate: root of the uncorrected statistic.
-	w0 := w
-	w0.correct = false
-	f0 := func(mu float64) float64 { z, _ := w0.zStat(mu, false); return z }
+	// The estimate is the root of the statistic without continuity correction.
+	f0 := func(mu float64) float64 { z, _ := w.zStat(mu, false); return z }
 	r.Estimate, _ = zeroin(mumin, mumax, f0(mumin), f0(mumax), f0, 1e-4, 1000)
 }
+
+// bracketAlpha doubles alpha until the statistic at the ends of [min d, max d] brackets the
+// normal quantiles of the interval, as R does. For "less" R compares with qnorm(alpha/2), not
+// qnorm(alpha), and so does this.
+func (w wilcoxon) bracketAlpha(wmin, wmax, alpha float64) float64 {
+	for {
+		var widen bool
+		switch w.alt {
+		case TwoSided:
+			widen = wmin-qnorm(1-alpha/2) < 0 || wmax-qnorm(alpha/2) > 0
+		case Greater:
+			widen = wmin-qnorm(1-alpha) < 0
+		case Less:
+			widen = wmax-qnorm(alpha/2) > 0
+		}
+		if !widen {
+			return alpha
+		}
+		alpha *= 2
+	}
+}
+
+func isFinite(x float64) bool { return !math.IsNaN(x) && !math.IsInf(x, 0) }
 
 // noCI returns R's interval when none can be computed: NaN limits (infinite on the open side
 // of a one-sided interval) and level 0.
