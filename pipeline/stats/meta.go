@@ -84,7 +84,8 @@ type MetaResult struct {
 //     scoring algorithm did not converge", the iteration is rerun with the step adjustment
 //     halved (metafor's remedy, stepadj) and Warnings says so.
 //   - μ = Σw*y/Σw*, SE = 1/sqrt(Σw*), z tests and CI with the normal quantile; Knapp–Hartung:
-//     SE = sqrt(q/Σw*), q = Σw*(y - μ)²/(k - 1) (not truncated at 1), t with k - 1 df.
+//     SE = sqrt(q/Σw*), q = Σw*(y - μ)²/(k - 1) (not truncated at 1; 0 when Σw*(y - μ)² is
+//     below machine epsilon, as metafor), t with k - 1 df.
 //   - SE of τ²: REML sqrt(2/Σ P_ij²); DL sqrt((2(k-1) + 4τ² tr P + 2τ⁴ Σ P_ij²)/(tr P)²) with P
 //     from the fixed-effect weights.
 //   - I² = 100 τ²/(τ² + ṽ), H² = (τ² + ṽ)/ṽ, ṽ = (k - 1)Σw/((Σw)² - Σw²) (metafor's typical
@@ -268,7 +269,11 @@ func (r *MetaResult) fixedEffect(m metaWeights, knha bool, level float64) {
 	alpha := 1 - level
 	var crit float64
 	if knha {
-		r.SE = math.Sqrt(m.q / (k - 1) / m.sumW)
+		s2w := m.q / (k - 1)
+		if m.q <= epsilon {
+			s2w = 0 // metafor: all yi (essentially) equal
+		}
+		r.SE = math.Sqrt(s2w / m.sumW)
 		r.DF = k - 1
 		r.Stat = r.Mu / r.SE
 		r.PValue = ptTwoSided(r.Stat, r.DF)

@@ -138,8 +138,7 @@ func TestPropertyProportions(t *testing.T) {
 				if err != nil || !inUnit(c.PValue) || !(c.ConfLow <= c.Estimate && c.Estimate <= c.ConfHigh) {
 					t.Fatalf("clopper-pearson(%d, %d, %v) = %+v, %v", x, n, alt, c, err)
 				}
-				// The exact interval is never narrower than... it contains the Wilson
-				// estimate; and the Poisson interval contains its rate.
+				// The same counts as events in a time base: the interval contains the rate.
 				p, err := PoissonRate(x, float64(n)/10, PoissonOptions{Alternative: alt, Rate0: 5})
 				if err != nil || !inUnit(p.PValue) || !(p.ConfLow <= p.Estimate && p.Estimate <= p.ConfHigh) {
 					t.Fatalf("poisson(%d, %g, %v) = %+v, %v", x, float64(n)/10, alt, p, err)
