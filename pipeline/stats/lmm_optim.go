@@ -115,74 +115,98 @@ const (
 // lmmNelderMead minimises c.f from x0 with an initial simplex of x0 + step e_i. It stops at
 // the tolerances above, or with a *ConvergenceError when the evaluation budget is spent.
 func lmmNelderMead(ctx context.Context, c *lmmCounter, x0 []float64, step float64) ([]float64, float64, error) {
-	k := len(x0)
-	pts := make([][]float64, k+1)
-	fs := make([]float64, k+1)
-	for i := range pts {
-		pts[i] = slices.Clone(x0)
-		if i > 0 {
-			pts[i][i-1] += step
-		}
-		fs[i] = c.eval(pts[i])
-	}
-	centroid := make([]float64, k)
-	at := func(t float64, worst []float64) []float64 {
-		y := make([]float64, k)
-		for j := range y {
-			y[j] = centroid[j] + t*(worst[j]-centroid[j])
-		}
-		return y
-	}
+	s := newLMMSimplex(c, x0, step)
 	for iter := 0; ; iter++ {
-		lmmSortSimplex(pts, fs)
-		if lmmSimplexConverged(pts, fs) {
-			return pts[0], fs[0], nil
+		lmmSortSimplex(s.pts, s.fs)
+		if lmmSimplexConverged(s.pts, s.fs) {
+			return s.pts[0], s.fs[0], nil
 		}
 		if c.spent() {
-			return nil, 0, &ConvergenceError{Method: "mixed-model theta (Nelder-Mead)", Iter: iter, Change: fs[k] - fs[0]}
+			k := len(x0)
+			return nil, 0, &ConvergenceError{Method: "mixed-model theta (Nelder-Mead)", Iter: iter, Change: s.fs[k] - s.fs[0]}
 		}
 		if iter%16 == 0 {
 			if err := ctx.Err(); err != nil {
 				return nil, 0, err
 			}
 		}
-		clear(centroid)
-		for _, p := range pts[:k] {
-			for j, v := range p {
-				centroid[j] += v / float64(k)
-			}
+		s.step(c)
+	}
+}
+
+// lmmSimplex is a Nelder-Mead simplex: k+1 vertices and their function values.
+type lmmSimplex struct {
+	pts      [][]float64
+	fs       []float64
+	centroid []float64
+}
+
+func newLMMSimplex(c *lmmCounter, x0 []float64, step float64) *lmmSimplex {
+	k := len(x0)
+	s := &lmmSimplex{pts: make([][]float64, k+1), fs: make([]float64, k+1), centroid: make([]float64, k)}
+	for i := range s.pts {
+		s.pts[i] = slices.Clone(x0)
+		if i > 0 {
+			s.pts[i][i-1] += step
 		}
-		worst := pts[k]
-		xr := at(-1, worst)
-		fr := c.eval(xr)
-		switch {
-		case fr < fs[0]:
-			xe := at(-2, worst)
-			if fe := c.eval(xe); fe < fr {
-				pts[k], fs[k] = xe, fe
-			} else {
-				pts[k], fs[k] = xr, fr
-			}
-		case fr < fs[k-1]:
-			pts[k], fs[k] = xr, fr
-		default:
-			t := 0.5 // outside contraction
-			if fr >= fs[k] {
-				t = -0.5 // inside contraction
-			}
-			xc := at(-t, worst)
-			fc := c.eval(xc)
-			if fc < min(fr, fs[k]) {
-				pts[k], fs[k] = xc, fc
-				continue
-			}
-			for i := 1; i <= k; i++ {
-				for j := range pts[i] {
-					pts[i][j] = pts[0][j] + 0.5*(pts[i][j]-pts[0][j])
-				}
-				fs[i] = c.eval(pts[i])
-			}
+		s.fs[i] = c.eval(s.pts[i])
+	}
+	return s
+}
+
+// at returns centroid + t (worst - centroid): t = -1 reflects, -2 expands, -1/2 and 1/2
+// contract outside and inside.
+func (s *lmmSimplex) at(t float64) []float64 {
+	worst := s.pts[len(s.pts)-1]
+	y := make([]float64, len(worst))
+	for j := range y {
+		y[j] = s.centroid[j] + t*(worst[j]-s.centroid[j])
+	}
+	return y
+}
+
+// step does one Nelder-Mead iteration on a simplex sorted by function value.
+func (s *lmmSimplex) step(c *lmmCounter) {
+	k := len(s.centroid)
+	clear(s.centroid)
+	for _, p := range s.pts[:k] {
+		for j, v := range p {
+			s.centroid[j] += v / float64(k)
 		}
+	}
+	xr := s.at(-1)
+	fr := c.eval(xr)
+	switch {
+	case fr < s.fs[0]:
+		xe := s.at(-2)
+		if fe := c.eval(xe); fe < fr {
+			s.pts[k], s.fs[k] = xe, fe
+		} else {
+			s.pts[k], s.fs[k] = xr, fr
+		}
+	case fr < s.fs[k-1]:
+		s.pts[k], s.fs[k] = xr, fr
+	default:
+		t := 0.5 // outside contraction
+		if fr >= s.fs[k] {
+			t = -0.5 // inside contraction
+		}
+		xc := s.at(-t)
+		if fc := c.eval(xc); fc < min(fr, s.fs[k]) {
+			s.pts[k], s.fs[k] = xc, fc
+			return
+		}
+		s.shrink(c)
+	}
+}
+
+// shrink moves every vertex halfway towards the best one.
+func (s *lmmSimplex) shrink(c *lmmCounter) {
+	for i := 1; i < len(s.pts); i++ {
+		for j := range s.pts[i] {
+			s.pts[i][j] = s.pts[0][j] + 0.5*(s.pts[i][j]-s.pts[0][j])
+		}
+		s.fs[i] = c.eval(s.pts[i])
 	}
 }
 

@@ -36,7 +36,27 @@ import (
 
 // satterthwaite fills in DF and P of fit.Fixed.
 func (m *lmmModel) satterthwaite(fit *LMMFit) {
-	theta, p, k := fit.Theta, m.p, len(fit.Theta)
+	d := m.thetaDerivs(fit.Theta)
+	a := lmmPseudoInverse(m.devianceHessian(d, fit.Sigma), 1e-8)
+	for j := range fit.Fixed {
+		fe := &fit.Fixed[j]
+		fe.DF = d.df(a, j, fit.Sigma)
+		fe.P = ptTwoSided(fe.T, fe.DF)
+	}
+}
+
+// lmmThetaDerivs holds F(theta) = (a, r^2, U_11, ..., U_pp) at the estimate with its
+// gradient grad[f][i] and Hessian hess[f][i][j] in theta, where a = log|L_theta|^2
+// [+ log|R_X|^2 under REML] and U = (R_X'R_X)^-1 (of the original, uncentred X).
+type lmmThetaDerivs struct {
+	f0   []float64
+	grad [][]float64
+	hess [][][]float64
+}
+
+// thetaDerivs differentiates F at theta (see the comment at the top of this file).
+func (m *lmmModel) thetaDerivs(theta []float64) lmmThetaDerivs {
+	p := m.p
 	w := m.newWork()
 	F := func(th []float64) []float64 {
 		out := make([]float64, 2+p)
@@ -57,37 +77,44 @@ func (m *lmmModel) satterthwaite(fit *LMMFit) {
 		}
 		return out
 	}
-	f0 := F(theta)
 	grad, hess := lmmDerivs(F, theta, lmmSteps(theta, 1e-2), 4)
-	s := fit.Sigma
+	return lmmThetaDerivs{f0: F(theta), grad: grad, hess: hess}
+}
+
+// devianceHessian assembles the Hessian of D(theta, sigma) from the theta derivatives and
+// the analytic sigma derivatives.
+func (m *lmmModel) devianceHessian(d lmmThetaDerivs, s float64) *mat.SymDense {
+	k := len(d.grad[0])
 	s2 := s * s
 	h := mat.NewSymDense(k+1, nil)
 	for i := range k {
 		for j := i; j < k; j++ {
-			h.SetSym(i, j, hess[0][i][j]+hess[1][i][j]/s2)
+			h.SetSym(i, j, d.hess[0][i][j]+d.hess[1][i][j]/s2)
 		}
-		h.SetSym(i, k, -2*grad[1][i]/(s2*s))
+		h.SetSym(i, k, -2*d.grad[1][i]/(s2*s))
 	}
-	h.SetSym(k, k, 6*f0[1]/(s2*s2)-2*float64(m.n-m.pREML())/s2)
-	a := lmmPseudoInverse(h, 1e-8)
+	h.SetSym(k, k, 6*d.f0[1]/(s2*s2)-2*float64(m.n-m.pREML())/s2)
+	return h
+}
+
+// df returns the Satterthwaite df of fixed effect j: 2 v^2 / (g' A g) with v = sigma^2 U_jj
+// and g = (sigma^2 dU_jj/dtheta, 2 sigma U_jj).
+func (d lmmThetaDerivs) df(a *mat.Dense, j int, s float64) float64 {
+	k := len(d.grad[0])
+	u := d.f0[2+j]
 	g := make([]float64, k+1)
-	for j := range p {
-		u := f0[2+j]
-		for i := range k {
-			g[i] = s2 * grad[2+j][i]
-		}
-		g[k] = 2 * s * u
-		v := s2 * u
-		var gag float64
-		for r := range k + 1 {
-			for c := range k + 1 {
-				gag += g[r] * a.At(r, c) * g[c]
-			}
-		}
-		fe := &fit.Fixed[j]
-		fe.DF = 2 * v * v / gag
-		fe.P = ptTwoSided(fe.T, fe.DF)
+	for i := range k {
+		g[i] = s * s * d.grad[2+j][i]
 	}
+	g[k] = 2 * s * u
+	v := s * s * u
+	var gag float64
+	for r := range k + 1 {
+		for c := range k + 1 {
+			gag += g[r] * a.At(r, c) * g[c]
+		}
+	}
+	return 2 * v * v / gag
 }
 
 // lmmPseudoInverse returns 2 H^+ over the eigenvalues of h above tol (lmerTest's vcov_varpar).
