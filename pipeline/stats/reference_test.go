@@ -169,43 +169,54 @@ func TestReference(t *testing.T) {
 	}
 }
 
-// check compares a runner's result with the case's expected values.
+// check reports the differences between a runner's result and the case's expected values.
 func (c *refCase) check(t *testing.T, got map[string]any, err error) {
 	t.Helper()
+	problems, notes := c.compare(got, err)
+	for _, n := range notes {
+		t.Log(n)
+	}
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+// compare returns the problems (each fails the case) and notes (logged) of a runner's result
+// against the expected values: an expected error must be an error; an unexpected error fails
+// unless R gives NaN for part of the result; every expected key must be produced and agree
+// within its tolerance.
+func (c *refCase) compare(got map[string]any, err error) (problems, notes []string) {
 	if msg, ok := c.Expected["error"]; ok {
 		if err == nil {
-			t.Errorf("R stops with %s; Go returned no error but %v", msg, got)
-		} else {
-			t.Logf("error as expected (R: %s): %v", msg, err)
+			return []string{fmt.Sprintf("R stops with %s; Go returned no error but %v", msg, got)}, nil
 		}
-		return
+		return nil, []string{fmt.Sprintf("error as expected (R: %s): %v", msg, err)}
 	}
 	if err != nil {
 		if c.expectsNaN() {
-			t.Logf("error for a result R gives as NaN/NA (allowed): %v", err)
-			return
+			return nil, []string{fmt.Sprintf("error for a result R gives as NaN/NA (allowed): %v", err)}
 		}
-		t.Fatalf("%s: unexpected error: %v", c.RCall, err)
+		return []string{fmt.Sprintf("%s: unexpected error: %v", c.RCall, err)}, nil
 	}
 	worst, worstKey := 0.0, ""
 	for _, key := range slices.Sorted(maps.Keys(c.Expected)) {
 		want, err := parseExpected(c.Expected[key])
 		if err != nil {
-			t.Errorf("%s: bad expected value: %v", key, err)
+			problems = append(problems, fmt.Sprintf("%s: bad expected value: %v", key, err))
 			continue
 		}
 		g, ok := got[key]
 		if !ok {
-			t.Errorf("%s: expected key not produced by the runner", key)
+			problems = append(problems, fmt.Sprintf("%s: expected key not produced by the runner", key))
 			continue
 		}
 		gv, err := asFloats(g)
 		if err != nil {
-			t.Errorf("%s: %v", key, err)
+			problems = append(problems, fmt.Sprintf("%s: %v", key, err))
 			continue
 		}
 		if len(gv) != len(want) {
-			t.Errorf("%s: got %d values %v, want %d %v", key, len(gv), gv, len(want), want)
+			problems = append(problems, fmt.Sprintf("%s: got %d values %v, want %d %v", key, len(gv), gv, len(want), want))
 			continue
 		}
 		tol := c.Tolerance.forKey(key)
@@ -218,14 +229,15 @@ func (c *refCase) check(t *testing.T, got map[string]any, err error) {
 				if len(want) > 1 {
 					name = fmt.Sprintf("%s[%d]", key, i)
 				}
-				t.Errorf("%s: got %.17g, want %.17g (rel %g, abs %g; diff %.3g)",
-					name, gv[i], want[i], tol.Rel, tol.Abs, gv[i]-want[i])
+				problems = append(problems, fmt.Sprintf("%s: got %.17g, want %.17g (rel %g, abs %g; diff %.3g)",
+					name, gv[i], want[i], tol.Rel, tol.Abs, gv[i]-want[i]))
 			}
 		}
 	}
 	if worstKey != "" {
-		t.Logf("largest difference: %.2g of the tolerance (%s)", worst, worstKey)
+		notes = append(notes, fmt.Sprintf("largest difference: %.2g of the tolerance (%s)", worst, worstKey))
 	}
+	return problems, notes
 }
 
 // usedTolerance returns |got - want| / max(abs, rel |want|) for finite values, else 0.
