@@ -246,12 +246,13 @@ func (r *xlsxReader) Next() (rec Record, err error) {
 		return Record{}, r.err
 	}
 	rec.Line = r.line
-	r.fields = append(r.fields[:0], cells[:min(len(cells), len(r.header))]...)
+	n := min(len(cells), len(r.header))
+	r.fields = append(r.fields[:0], cells[:n]...)
 	for len(r.fields) < len(r.header) {
 		r.fields = append(r.fields, "")
 	}
 	rec.Fields = r.fields
-	if extra := cells[len(r.fields):]; !allEmpty(extra) {
+	if extra := cells[n:]; !allEmpty(extra) {
 		col, _ := excelize.ColumnNumberToName(len(r.header) + 1 + firstNonEmpty(extra))
 		rec.Err = fileErr(r.name, r.line, 0, ErrFieldCount, ": a value in column %s, right of the header's last column", col)
 	}

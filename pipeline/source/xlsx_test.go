@@ -62,6 +62,7 @@ func writeWorkbook(t *testing.T) string {
 	must(f.SetCellFormula(s, "E6", "1+1"))
 	must(f.SetSheetRow(s, "A7", &[]any{"2024-03-02", nil, 4}))
 	must(f.SetCellValue(s, "J7", "stray"))
+	must(f.SetCellValue(s, "A8", "2024-03-03")) // shorter than the header
 
 	var buf bytes.Buffer
 	must(f.Write(&buf))
@@ -115,6 +116,7 @@ func TestXLSX(t *testing.T) {
 		{4, []string{"2024-02-29", "2024-02-29", "7", "6.5", "0.25", "=HYPERLINK(\"http://x\")", "TRUE"}, nil},
 		{6, []string{"2024-03-01", "2024-02-29 09:30", "3", "", "2", "a;b", "FALSE"}, nil},
 		{7, []string{"2024-03-02", "", "4", "", "", "", ""}, ErrFieldCount},
+		{8, []string{"2024-03-03", "", "", "", "", "", ""}, nil},
 	}
 	if !reflect.DeepEqual(rows, want) {
 		t.Errorf("rows:\n got %v\nwant %v", rows, want)
