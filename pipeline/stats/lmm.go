@@ -168,12 +168,13 @@ const lmmSingularTol = 1e-4
 // tight tolerance (bobyqa, rhoend = 1e-12). The criterion is smooth and even in each column of
 // Lambda, so theta is optimised unconstrained and the columns are given lme4's signs (diagonal
 // elements >= 0) afterwards; a diagonal element below 1e-7 is set to 0 (a boundary fit). DF are
-// computed as lmerTest does (see lmmSatterthwaite).
+// computed as lmerTest does (see lmm_satterthwaite.go).
 //
-// Errors: mismatched lengths (ErrLength), ±Inf (ErrNonFinite), both Outer and Slope set or no
-// Group (ErrDomain), fewer rows than fixed effects plus one or than random effects, or a
+// Errors: mismatched lengths, including a missing Group (ErrLength), ±Inf (ErrNonFinite), both
+// Outer and Slope set (ErrDomain), fewer rows than fixed effects plus one or than random effects, or a
 // grouping factor with fewer than 2 levels or as many levels as rows (ErrTooFew), a response
-// fitted exactly by X (ErrZeroVariance), a rank-deficient X (*LMMRankError), an optimiser that
+// fitted exactly by X, or by X and the random effects (a residual variance below 1e-10 of the
+// response's; ErrZeroVariance), a rank-deficient X (*LMMRankError), an optimiser that
 // does not converge (*ConvergenceError), and ctx's error when ctx is cancelled.
 func FitLMM(ctx context.Context, d LMMData, opts LMMOptions) (*LMMFit, error) {
 	m, err := newLMMModel(d)
@@ -214,6 +215,10 @@ func (m *lmmModel) result(theta []float64) (*LMMFit, error) {
 	fit.LogLik = -fit.Criterion / 2
 	fit.VarResidual = w.r2 / float64(m.n-m.pREML())
 	fit.Sigma = math.Sqrt(fit.VarResidual)
+	if vy := m.g0[m.k*m.k-1] / float64(m.n-1); fit.VarResidual <= 1e-10*vy {
+		return nil, fmt.Errorf("stats: mixed model: residual variance %.3g of a response variance %.3g: "+
+			"the random effects fit the response exactly: %w", fit.VarResidual, vy, ErrZeroVariance)
+	}
 	m.fillComponents(fit)
 	m.fillFixed(fit, w)
 	return fit, nil

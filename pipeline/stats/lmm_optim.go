@@ -13,7 +13,7 @@ import (
 // The criterion is a smooth function of theta on all of R^k and is unchanged when a column of
 // Lambda changes sign (Lambda Lambda' is what enters), so lme4's bounds (diagonal elements of
 // Lambda >= 0) only pick one of equivalent optima: theta is optimised unconstrained, and the
-// signs are fixed afterwards (lmmCanonical). A boundary optimum (a variance of 0) is then a
+// signs are fixed afterwards (canonical). A boundary optimum (a variance of 0) is then a
 // smooth interior minimum of an even function, which Newton's method finds to full precision.
 //
 // Stage 1 is Nelder-Mead (Lagarias et al. 1998 coefficients 1, 2, 1/2, 1/2) from lme4's start

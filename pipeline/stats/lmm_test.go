@@ -214,6 +214,7 @@ func TestFitLMMDegenerate(t *testing.T) {
 				d.Y[i] = 2 + 3*x
 			}
 		}), ErrZeroVariance},
+		{"y exactly fitted by the random effects", lmmSimulate(5, 4, 6, 0.5, 1, 0), ErrZeroVariance},
 		{"x constant (aliased with the intercept)", with(func(d *LMMData) { d.X[0] = constant(2) }), ErrLMMRankDeficient},
 		{"duplicate x column", with(func(d *LMMData) { d.X = append(d.X, d.X[0]); d.XNames = nil }), ErrLMMRankDeficient},
 		{"all rows NaN", with(func(d *LMMData) { d.Y = constant(math.NaN()) }), ErrTooFew},
@@ -333,4 +334,59 @@ func TestFitLMMShiftInvariance(t *testing.T) {
 	lmmClose(t, "intercept", b.Fixed[0].Estimate, a.Fixed[0].Estimate+1000-500*slope, 1e-8)
 	lmmClose(t, "se slope", b.Fixed[1].SE, a.Fixed[1].SE, 1e-6)
 	lmmClose(t, "df slope", b.Fixed[1].DF, a.Fixed[1].DF, 1e-5)
+}
+
+// FuzzFitLMM builds small data sets from bytes (values, group and practitioner labels,
+// NaN and Inf included) for each structure and checks that FitLMM never panics and returns
+// either an error or a fit with finite estimates and a non-negative theta diagonal.
+func FuzzFitLMM(f *testing.F) {
+	f.Add([]byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18}, uint8(0))
+	f.Add([]byte{9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9, 9}, uint8(1))
+	f.Add([]byte{0, 255, 3, 128, 7, 1, 250, 2, 6, 6, 6, 4, 200, 100, 50, 25}, uint8(2))
+	f.Fuzz(func(t *testing.T, data []byte, structure uint8) {
+		if len(data) > 300 {
+			t.Skip("inputs are kept small: each is a whole fit")
+		}
+		d := lmmFuzzData(data, structure%3)
+		fit, err := FitLMM(t.Context(), d, LMMOptions{MaxEval: 2000})
+		if err != nil {
+			return
+		}
+		for _, fe := range fit.Fixed {
+			if math.IsNaN(fe.Estimate) || math.IsInf(fe.Estimate, 0) || !(fe.SE > 0) {
+				t.Fatalf("fixed effect %+v not finite", fe)
+			}
+		}
+		if !(fit.Sigma > 0) || math.IsNaN(fit.Criterion) || fit.Theta[0] < 0 {
+			t.Fatalf("fit %+v", fit)
+		}
+	})
+}
+
+// lmmFuzzData turns each byte into a row: y from the byte (250 gives NaN, 251 +Inf),
+// x = byte mod 7, client = byte mod 5, practitioner = byte/5 mod 3.
+func lmmFuzzData(data []byte, structure uint8) LMMData {
+	var d LMMData
+	x := make([]float64, 0, len(data))
+	for i, b := range data {
+		y := float64(b) / 10
+		switch b {
+		case 250:
+			y = math.NaN()
+		case 251:
+			y = math.Inf(1)
+		}
+		d.Y = append(d.Y, y+float64(i%3))
+		x = append(x, float64(b%7))
+		d.Group = append(d.Group, fmt.Sprint(b%5))
+		d.Outer = append(d.Outer, fmt.Sprint(b/5%3))
+	}
+	d.X = [][]float64{x}
+	switch structure {
+	case 0:
+		d.Outer = nil
+	case 2:
+		d.Outer, d.Slope = nil, x
+	}
+	return d
 }
