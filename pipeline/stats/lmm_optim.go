@@ -93,9 +93,6 @@ func (m *lmmModel) canonical(c *lmmCounter, x []float64, fx float64) []float64 {
 		}
 		y := slices.Clone(x)
 		y[i] = 0
-		if m.structure == LMMSlope && i == 0 {
-			y[1] = 0 // a zero first column of Lambda
-		}
 		if fy := c.eval(y); fy <= fx+1e-12*math.Abs(fx) {
 			x, fx = y, fy
 		}
