@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // lmmSimulate draws y = 6 - 0.3 session + practitioner + client + noise for nOuter
@@ -389,4 +392,130 @@ func lmmFuzzData(data []byte, structure uint8) LMMData {
 		d.Outer, d.Slope = nil, x
 	}
 	return d
+}
+
+// TestLMMCriterionDense checks the per-group evaluation (Schur complements, size classes,
+// centring) against the definitions with dense matrices at theta away from the optimum:
+// with V = I + Z Lambda Lambda' Z', log|L_theta|^2 = log|V| (determinant lemma),
+// log|R_X|^2 = log|X'V^-1 X| and r^2 = (y - X b)'V^-1 (y - X b) at the GLS estimate b.
+func TestLMMCriterionDense(t *testing.T) {
+	t.Parallel()
+	nested := lmmSimulate(21, 3, 4, 0.7, 1, 1)
+	flat := lmmPermute(nested, lmmIota(len(nested.Y)))
+	flat.Outer = nil
+	slope := lmmPermute(flat, lmmIota(len(flat.Y)))
+	slope.Slope = slope.X[0]
+	for _, tc := range []struct {
+		name  string
+		d     LMMData
+		theta []float64
+	}{
+		{"intercept", flat, []float64{0.8}},
+		{"nested", nested, []float64{1.3, 0.4}},
+		{"nested_zero", nested, []float64{0.9, 0}},
+		{"slope", slope, []float64{1.1, -0.3, 0.25}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := newLMMModel(tc.d)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := m.newWork()
+			if !m.eval(tc.theta, w) {
+				t.Fatal("eval failed")
+			}
+			ldV, ldX, r2 := lmmDenseCriterion(t, tc.d, tc.theta)
+			lmmClose(t, "log|L|^2", w.ldL2, ldV, 1e-10)
+			lmmClose(t, "log|R_X|^2", w.ldRX, ldX, 1e-10)
+			lmmClose(t, "r^2", w.r2, r2, 1e-10)
+		})
+	}
+}
+
+// lmmDenseCriterion computes log|V|, log|X'V^-1 X| and the GLS r^2 with dense matrices.
+func lmmDenseCriterion(t *testing.T, d LMMData, theta []float64) (ldV, ldX, r2 float64) {
+	n := len(d.Y)
+	codes := func(labels []string) ([]int, int) {
+		idx := map[string]int{}
+		out := make([]int, n)
+		for i, l := range labels {
+			if _, ok := idx[l]; !ok {
+				idx[l] = len(idx)
+			}
+			out[i] = idx[l]
+		}
+		return out, len(idx)
+	}
+	inner := d.Group
+	if d.Outer != nil {
+		inner = make([]string, n)
+		for i := range inner {
+			inner[i] = d.Outer[i] + "\x00" + d.Group[i]
+		}
+	}
+	g, ng := codes(inner)
+	var zl *mat.Dense // Z Lambda
+	switch {
+	case d.Outer != nil:
+		o, no := codes(d.Outer)
+		zl = mat.NewDense(n, ng+no, nil)
+		for i := range n {
+			zl.Set(i, g[i], theta[0])
+			zl.Set(i, ng+o[i], theta[1])
+		}
+	case d.Slope != nil:
+		zl = mat.NewDense(n, 2*ng, nil)
+		for i, s := range d.Slope {
+			zl.Set(i, 2*g[i], theta[0]+s*theta[1])
+			zl.Set(i, 2*g[i]+1, s*theta[2])
+		}
+	default:
+		zl = mat.NewDense(n, ng, nil)
+		for i := range n {
+			zl.Set(i, g[i], theta[0])
+		}
+	}
+	v := mat.NewSymDense(n, nil)
+	var zz mat.Dense
+	zz.Mul(zl, zl.T())
+	for i := range n {
+		for j := i; j < n; j++ {
+			v.SetSym(i, j, zz.At(i, j))
+		}
+		v.SetSym(i, i, v.At(i, i)+1)
+	}
+	var ch mat.Cholesky
+	if !ch.Factorize(v) {
+		t.Fatal("V not positive definite")
+	}
+	x := mat.NewDense(n, 1+len(d.X), nil)
+	for i := range n {
+		x.Set(i, 0, 1)
+		for j, col := range d.X {
+			x.Set(i, j+1, col[i])
+		}
+	}
+	y := mat.NewVecDense(n, slices.Clone(d.Y))
+	var vix, viy mat.Dense
+	if err := ch.SolveTo(&vix, x); err != nil {
+		t.Fatal(err)
+	}
+	if err := ch.SolveTo(&viy, y); err != nil {
+		t.Fatal(err)
+	}
+	var xvx, xvy mat.Dense
+	xvx.Mul(x.T(), &vix)
+	xvy.Mul(x.T(), &viy)
+	var b mat.Dense
+	if err := b.Solve(&xvx, &xvy); err != nil {
+		t.Fatal(err)
+	}
+	var res mat.Dense
+	res.Mul(x, &b)
+	res.Sub(y, &res)
+	var vres mat.Dense
+	if err := ch.SolveTo(&vres, &res); err != nil {
+		t.Fatal(err)
+	}
+	return ch.LogDet(), math.Log(mat.Det(&xvx)), mat.Dot(res.ColView(0), vres.ColView(0))
 }
