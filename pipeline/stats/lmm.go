@@ -37,7 +37,8 @@ const (
 	// LMMNested is a random intercept per practitioner and per client within practitioner:
 	// y ~ X + (1 | outer/g), which lme4 expands to (1 | g:outer) + (1 | outer). theta is
 	// (client-within-practitioner, practitioner), lme4's order (terms sorted by decreasing
-	// number of levels).
+	// number of levels; nesting gives at least as many clients as practitioners, and with
+	// equally many, one client each, the two variances are not identifiable anyway).
 	LMMNested
 	// LMMSlope is a correlated random intercept and slope per group: y ~ X + (1 + s | g).
 	// theta is the lower Cholesky factor of the random-effects covariance divided by sigma,

@@ -298,14 +298,18 @@ func ExampleFitLMM() {
 		fmt.Println(err)
 		return
 	}
-	// lme4 gives 6.7777778 (SE 0.85214457) and -1.0000000 (SE 0.17407766).
+	// lme4 1.1-31, lmer(y ~ s + (1 | p/g), REML = TRUE, control = lmerControl(optimizer =
+	// "bobyqa", optCtrl = list(rhoend = 1e-12))), gives 6.7777778 (SE 0.85214457) and
+	// -1.0000000 (SE 0.17407766), theta (1.586984097, 1.888071673), REMLcrit 47.834127043.
 	for _, fe := range fit.Fixed {
 		fmt.Printf("%-15s %6.3f se %.3f df %5.2f\n", fe.Name, fe.Estimate, fe.SE, fe.DF)
 	}
+	fmt.Printf("theta %.6f %.6f, REML criterion %.6f\n", fit.Theta[0], fit.Theta[1], fit.Criterion)
 	fmt.Printf("groups %d in %d, singular %v\n", fit.NGroups, fit.NOuter, fit.Singular)
 	// Output:
 	// (Intercept)      6.778 se 0.852 df  2.86
 	// session_number  -1.000 se 0.174 df 11.00
+	// theta 1.586984 1.888072, REML criterion 47.834127
 	// groups 6 in 3, singular false
 }
 
