@@ -91,10 +91,11 @@ type spec struct {
 	flo, fhi  float64
 	rangeText string // "0..10"
 
-	enum     []string          // enums: canonical values
-	lookup   map[string]string // enums: canonical and lower-cased value → canonical
-	boolVals map[string]bool   // booleans: lower-cased text → value
-	fold     bool              // match enums and booleans without regard to case
+	enum      []string          // enums: canonical values
+	enumLower []string          // enums: lower-cased canonical values, parallel to enum
+	lookup    map[string]string // enums: canonical and lower-cased value → canonical
+	boolVals  map[string]bool   // booleans: lower-cased text → value
+	fold      bool              // match enums and booleans without regard to case
 
 	minDate    int32 // dates: earliest day (days since epoch)
 	minDateStr string
@@ -275,6 +276,7 @@ func compileEnum(sp *spec, ff fileField) error {
 			sp.lookup[k] = v
 		}
 		sp.enum = append(sp.enum, v)
+		sp.enumLower = append(sp.enumLower, strings.ToLower(v))
 	}
 	return nil
 }

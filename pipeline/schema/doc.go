@@ -23,6 +23,11 @@
 //     adverse events, and derives mymop_profile.
 //  4. [Classify] turns a row's result into accepted, excluded (consent refused) or quarantined.
 //
+// For the ingest's own findings, [Validator.RowViolation] builds a whole-row violation
+// (duplicate_in_file, conflict_in_file, parse), and [ValueLooksPersonal] tells whether a value
+// of an unknown column looks like contact data or free text, for the warning DESIGN.md asks
+// for. [ErrorList] collects and sorts violations for printing.
+//
 // # Parsing rules
 //
 // Every value is trimmed of surrounding white space (strings.TrimSpace) first; a value equal to

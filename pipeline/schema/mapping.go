@@ -131,7 +131,7 @@ func (m *Mapping) addUnknown(col int, name string) {
 		return
 	}
 	m.Unknown = append(m.Unknown, name)
-	if looksPersonal(name) {
+	if nameLooksPersonal(name) {
 		m.PII = append(m.PII, name)
 	}
 }
@@ -198,7 +198,7 @@ var (
 )
 
 // looksPersonal reports whether a column name suggests contact data or free text.
-func looksPersonal(name string) bool {
+func nameLooksPersonal(name string) bool {
 	for _, w := range words(name) {
 		if personalWords[w] {
 			return true

@@ -141,20 +141,20 @@ func TestMapUnknownAndPII(t *testing.T) {
 	}
 }
 
-func TestLooksPersonal(t *testing.T) {
+func TestNameLooksPersonal(t *testing.T) {
 	yes := []string{"name", "Name", "First Name", "first_name", "lastName", "Surname", "full-name",
 		"Client name", "email", "E-mail", "e_mail", "Phone", "phone number", "Mobile", "Tel", "tel.",
 		"Address", "Street", "Postcode", "post code", "ZIP", "zip_code", "notes", "Therapist notes",
 		"comment", "Comments", "remarks", "DOB", "Date of birth", "birthdate", "NHS number", "Contact"}
 	no := []string{"room", "hotel", "intel", "colour", "visit_type", "clinic", "referral_source", "weight"}
 	for _, n := range yes {
-		if !looksPersonal(n) {
-			t.Errorf("looksPersonal(%q) = false, want true", n)
+		if !nameLooksPersonal(n) {
+			t.Errorf("nameLooksPersonal(%q) = false, want true", n)
 		}
 	}
 	for _, n := range no {
-		if looksPersonal(n) {
-			t.Errorf("looksPersonal(%q) = true, want false", n)
+		if nameLooksPersonal(n) {
+			t.Errorf("nameLooksPersonal(%q) = true, want false", n)
 		}
 	}
 }

@@ -69,7 +69,11 @@ type Validator struct {
 
 // NewValidator returns a validator for the rows of file (the name used in violations), whose
 // columns are mapped by m (from s.Map).
+// It panics if m was made by another schema (a programmer's mistake).
 func (s *Schema) NewValidator(file string, m *Mapping, opt Options) *Validator {
+	if m.schema != s {
+		panic("schema: NewValidator with a Mapping of another schema")
+	}
 	if opt.Today.IsZero() {
 		opt.Today = time.Now().UTC()
 	}
@@ -96,7 +100,7 @@ func (v *Validator) Validate(line int, fields []string) (Session, []Violation) {
 		if col >= 0 && col < len(fields) {
 			raw = fields[col]
 		}
-		val := strings.TrimSpace(raw)
+		val := trim(raw)
 		if v.s.missing.is(val) {
 			if sp.required {
 				out = append(out, v.required(line, sp, col))
@@ -112,6 +116,15 @@ func (v *Validator) Validate(line int, fields []string) (Session, []Violation) {
 	out = v.crossField(line, &sess, present[:], out)
 	v.deriveProfile(&sess, present[:])
 	return sess, out
+}
+
+// trim is strings.TrimSpace with a fast path for the usual value, which starts and ends with a
+// printable ASCII byte.
+func trim(s string) string {
+	if len(s) > 0 && s[0] > ' ' && s[0] < 0x80 && s[len(s)-1] > ' ' && s[len(s)-1] < 0x80 {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 // field parses and checks one present value into sess; it returns nil or what is wrong.
@@ -150,18 +163,36 @@ func (v *Validator) setID(sess *Session, sp *spec, val string) problem {
 }
 
 func setEnum(sess *Session, sp *spec, val string) problem {
-	canon, ok := sp.lookup[val]
-	if !ok && sp.fold {
-		var buf [maxFoldLen]byte
-		if low, ok2 := lowerInto(&buf, val); ok2 {
-			canon, ok = sp.lookup[string(low)]
-		}
-	}
+	canon, ok := lookupEnum(sp, val)
 	if !ok {
 		return problem{rule: RuleEnum, why: whyNotListed}
 	}
 	*enumSlot(sess, sp.slot) = canon
 	return problem{}
+}
+
+// lookupEnum returns the schema's spelling of val. A linear scan beats a map for these short
+// lists, and the usual value is spelt exactly as in the schema.
+func lookupEnum(sp *spec, val string) (string, bool) {
+	for _, e := range sp.enum {
+		if e == val {
+			return e, true
+		}
+	}
+	if !sp.fold {
+		return "", false
+	}
+	var buf [maxFoldLen]byte
+	low, ok := lowerInto(&buf, val)
+	if !ok {
+		return "", false
+	}
+	for i, e := range sp.enumLower {
+		if e == string(low) {
+			return sp.enum[i], true
+		}
+	}
+	return "", false
 }
 
 func enumSlot(sess *Session, sl slot) *string {

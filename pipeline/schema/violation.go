@@ -185,3 +185,10 @@ func (l ErrorList) Err() error {
 	}
 	return l
 }
+
+// RowViolation returns a violation of the whole row at line of the validator's file, for the
+// rules the ingest finds (duplicate_in_file, conflict_in_file, parse). The message must not
+// contain source values: it is stored and printed as is.
+func (v *Validator) RowViolation(line int, rule Rule, detail, message string) Violation {
+	return Violation{File: v.file, Line: line, Rule: rule, Detail: detail, Message: message}
+}
