@@ -2,6 +2,7 @@ package source_test
 
 import (
 	"bufio"
+	"context"
 	"encoding/csv"
 	"flag"
 	"fmt"
@@ -36,7 +37,7 @@ func benchCSV(b *testing.B) (string, int) {
 		}
 		benchFile = filepath.Join(dir, "sessions.csv")
 		cfg := synth.Config{Clients: *benchRows * 2 / 11, Seed: 1, Today: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-		st, err := synth.WriteFile(benchFile, source.FormatCSV, cfg)
+		st, err := synth.WriteFile(context.Background(), benchFile, source.FormatCSV, cfg)
 		benchN, benchErr = st.Rows, err
 	})
 	if benchErr != nil {

@@ -2,6 +2,8 @@ package synth
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -39,10 +41,10 @@ func TestDeterministic(t *testing.T) {
 	for _, f := range []source.Format{source.FormatCSV, source.FormatJSONL} {
 		t.Run(string(f), func(t *testing.T) {
 			var a, b bytes.Buffer
-			if _, err := Write(&a, f, cfg); err != nil {
+			if _, err := Write(t.Context(), &a, f, cfg); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := Write(&b, f, cfg); err != nil {
+			if _, err := Write(t.Context(), &b, f, cfg); err != nil {
 				t.Fatal(err)
 			}
 			if !bytes.Equal(a.Bytes(), b.Bytes()) {
@@ -51,7 +53,7 @@ func TestDeterministic(t *testing.T) {
 			other := cfg
 			other.Seed++
 			var c bytes.Buffer
-			Write(&c, f, other)
+			Write(t.Context(), &c, f, other)
 			if bytes.Equal(a.Bytes(), c.Bytes()) {
 				t.Error("another seed gives the same output")
 			}
@@ -105,7 +107,7 @@ func TestRoundTrip(t *testing.T) {
 			c := cfg
 			c.CSV = tt.csv
 			path := filepath.Join(dir, tt.name)
-			st, err := WriteFile(path, tt.f, c)
+			st, err := WriteFile(t.Context(), path, tt.f, c)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -356,7 +358,7 @@ func TestWriteStats(t *testing.T) {
 	cfg := testConfig(300, 9)
 	cfg.BadShare = 0.1
 	var buf bytes.Buffer
-	st, err := Write(&buf, source.FormatCSV, cfg)
+	st, err := Write(t.Context(), &buf, source.FormatCSV, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -380,16 +382,16 @@ func TestConfigErrors(t *testing.T) {
 		{Clients: 5, BadShare: 1.5, Today: testToday},
 		{Clients: 5},
 	} {
-		if _, err := Write(io.Discard, source.FormatCSV, c); err == nil {
+		if _, err := Write(t.Context(), io.Discard, source.FormatCSV, c); err == nil {
 			t.Errorf("config %+v accepted", c)
 		}
 	}
-	if _, err := Write(io.Discard, "xml", testConfig(3, 1)); err == nil {
+	if _, err := Write(t.Context(), io.Discard, "xml", testConfig(3, 1)); err == nil {
 		t.Error("format xml accepted")
 	}
 	c := testConfig(3, 1)
 	c.CSV.Delimiter = '"'
-	if _, err := Write(io.Discard, source.FormatCSV, c); err == nil {
+	if _, err := Write(t.Context(), io.Discard, source.FormatCSV, c); err == nil {
 		t.Error("delimiter '\"' accepted")
 	}
 }
@@ -412,18 +414,28 @@ func TestParquetReleasesMemory(t *testing.T) {
 	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
 	defer mem.AssertSize(t, 0)
 	st := Stats{Faults: map[Fault]int{}}
-	if err := writeParquetWith(io.Discard, testConfig(50, 1), &st, mem); err != nil {
+	if err := writeParquetWith(t.Context(), io.Discard, testConfig(50, 1), &st, mem); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestWriteFileLeavesNoTempOnError(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := WriteFile(filepath.Join(dir, "x.csv"), "xml", testConfig(3, 1)); err == nil {
+	if _, err := WriteFile(t.Context(), filepath.Join(dir, "x.csv"), "xml", testConfig(3, 1)); err == nil {
 		t.Fatal("no error")
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("left %v", entries)
+	}
+}
+
+func TestWriteStopsWhenCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	for _, f := range source.Formats {
+		if _, err := Write(ctx, io.Discard, f, testConfig(5000, 1)); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s: err = %v, want context.Canceled", f, err)
+		}
 	}
 }
 

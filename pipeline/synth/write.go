@@ -2,9 +2,11 @@ package synth
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -40,7 +42,9 @@ func (s *Stats) count(r Row, consentCol int) {
 //
 // Typed formats cannot hold every injected fault: in Parquet a value that does not parse
 // as its column's type (a bad date) is written as null; in xlsx it is written as text.
-func Write(w io.Writer, f source.Format, cfg Config) (Stats, error) {
+//
+// Write checks ctx every few thousand rows and returns its error once it is done.
+func Write(ctx context.Context, w io.Writer, f source.Format, cfg Config) (Stats, error) {
 	if err := cfg.Validate(); err != nil {
 		return Stats{}, err
 	}
@@ -48,13 +52,13 @@ func Write(w io.Writer, f source.Format, cfg Config) (Stats, error) {
 	var err error
 	switch f {
 	case source.FormatCSV:
-		err = writeCSV(w, cfg, &st)
+		err = writeCSV(ctx, w, cfg, &st)
 	case source.FormatJSONL:
-		err = writeJSONL(w, cfg, &st)
+		err = writeJSONL(ctx, w, cfg, &st)
 	case source.FormatParquet:
-		err = writeParquet(w, cfg, &st)
+		err = writeParquet(ctx, w, cfg, &st)
 	case source.FormatXLSX:
-		err = writeXLSX(w, cfg, &st)
+		err = writeXLSX(ctx, w, cfg, &st)
 	default:
 		err = fmt.Errorf("synth: format %q: allowed: csv, jsonl, parquet, xlsx", f)
 	}
@@ -63,7 +67,7 @@ func Write(w io.Writer, f source.Format, cfg Config) (Stats, error) {
 
 // WriteFile writes the export to path atomically: a temporary file in the same
 // directory is written, synced and renamed, and removed on error.
-func WriteFile(path string, f source.Format, cfg Config) (st Stats, err error) {
+func WriteFile(ctx context.Context, path string, f source.Format, cfg Config) (st Stats, err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return Stats{}, err
@@ -75,7 +79,7 @@ func WriteFile(path string, f source.Format, cfg Config) (st Stats, err error) {
 		}
 	}()
 	bw := bufio.NewWriterSize(tmp, 1<<20)
-	if st, err = Write(bw, f, cfg); err != nil {
+	if st, err = Write(ctx, bw, f, cfg); err != nil {
 		return st, err
 	}
 	if err = bw.Flush(); err != nil {
@@ -88,6 +92,26 @@ func WriteFile(path string, f source.Format, cfg Config) (st Stats, err error) {
 		return st, err
 	}
 	return st, os.Rename(tmp.Name(), path)
+}
+
+// ctxCheckRows is how often (in rows) the writers check their context.
+const ctxCheckRows = 4096
+
+// rowsUntil yields the rows of cfg until ctx is done; *err is then ctx's error.
+func rowsUntil(ctx context.Context, cfg Config, err *error) iter.Seq[Row] {
+	return func(yield func(Row) bool) {
+		n := 0
+		for r := range Rows(cfg) {
+			if n++; n%ctxCheckRows == 0 {
+				if *err = ctx.Err(); *err != nil {
+					return
+				}
+			}
+			if !yield(r) {
+				return
+			}
+		}
+	}
 }
 
 // colType is how typed formats store a column.
@@ -117,7 +141,7 @@ func columnType(name string) colType {
 	return typeString
 }
 
-func writeCSV(w io.Writer, cfg Config, st *Stats) error {
+func writeCSV(ctx context.Context, w io.Writer, cfg Config, st *Stats) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	d := cfg.CSV
 	comma := byte(',')
@@ -136,9 +160,13 @@ func writeCSV(w io.Writer, cfg Config, st *Stats) error {
 	}
 	writeCSVRecord(bw, cfg.Header(), comma, eol)
 	consent := fieldIndex(colConsent, cfg.ExtraColumns)
-	for r := range Rows(cfg) {
+	var cerr error
+	for r := range rowsUntil(ctx, cfg, &cerr) {
 		writeCSVRecord(bw, r.Fields, comma, eol)
 		st.count(r, consent)
+	}
+	if cerr != nil {
+		return cerr
 	}
 	return bw.Flush()
 }
@@ -176,7 +204,7 @@ func needsQuotes(f string, comma byte) bool {
 	return false
 }
 
-func writeJSONL(w io.Writer, cfg Config, st *Stats) error {
+func writeJSONL(ctx context.Context, w io.Writer, cfg Config, st *Stats) error {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	header := cfg.Header()
 	keys := make([][]byte, len(header))
@@ -187,7 +215,8 @@ func writeJSONL(w io.Writer, cfg Config, st *Stats) error {
 	}
 	consent := fieldIndex(colConsent, cfg.ExtraColumns)
 	var line []byte
-	for r := range Rows(cfg) {
+	var cerr error
+	for r := range rowsUntil(ctx, cfg, &cerr) {
 		line = append(line[:0], '{')
 		for i, v := range r.Fields {
 			if v == "" { // missing values are left out, as form tools do
@@ -203,6 +232,9 @@ func writeJSONL(w io.Writer, cfg Config, st *Stats) error {
 		line = append(line, '}', '\n')
 		bw.Write(line)
 		st.count(r, consent)
+	}
+	if cerr != nil {
+		return cerr
 	}
 	return bw.Flush()
 }

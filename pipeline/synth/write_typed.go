@@ -1,6 +1,7 @@
 package synth
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"strconv"
@@ -32,12 +33,12 @@ func arrowType(t colType) arrow.DataType {
 	return arrow.BinaryTypes.String
 }
 
-func writeParquet(w io.Writer, cfg Config, st *Stats) error {
-	return writeParquetWith(w, cfg, st, memory.DefaultAllocator)
+func writeParquet(ctx context.Context, w io.Writer, cfg Config, st *Stats) error {
+	return writeParquetWith(ctx, w, cfg, st, memory.DefaultAllocator)
 }
 
 // writeParquetWith writes typed columns with mem (tests pass a checked allocator).
-func writeParquetWith(w io.Writer, cfg Config, st *Stats, mem memory.Allocator) error {
+func writeParquetWith(ctx context.Context, w io.Writer, cfg Config, st *Stats, mem memory.Allocator) error {
 	header := cfg.Header()
 	fields := make([]arrow.Field, len(header))
 	types := make([]colType, len(header))
@@ -60,7 +61,8 @@ func writeParquetWith(w io.Writer, cfg Config, st *Stats, mem memory.Allocator) 
 		return fw.Write(rec)
 	}
 	consent, n := fieldIndex(colConsent, cfg.ExtraColumns), 0
-	for r := range Rows(cfg) {
+	var cerr error
+	for r := range rowsUntil(ctx, cfg, &cerr) {
 		for i, v := range r.Fields {
 			appendTyped(b.Field(i), types[i], v)
 		}
@@ -71,6 +73,10 @@ func writeParquetWith(w io.Writer, cfg Config, st *Stats, mem memory.Allocator) 
 				return err
 			}
 		}
+	}
+	if cerr != nil {
+		fw.Close()
+		return cerr
 	}
 	if n%parquetBatch != 0 || n == 0 {
 		if err := flush(); err != nil {
@@ -119,7 +125,7 @@ func appendTyped(b array.Builder, t colType, v string) {
 // xlsxMaxRows is the number of data rows a worksheet holds (Excel's limit less the header).
 const xlsxMaxRows = 1<<20 - 1
 
-func writeXLSX(w io.Writer, cfg Config, st *Stats) error {
+func writeXLSX(ctx context.Context, w io.Writer, cfg Config, st *Stats) error {
 	f := excelize.NewFile()
 	defer f.Close()
 	const sheet = "sessions"
@@ -145,7 +151,8 @@ func writeXLSX(w io.Writer, cfg Config, st *Stats) error {
 		return err
 	}
 	consent, row := fieldIndex(colConsent, cfg.ExtraColumns), 1
-	for r := range Rows(cfg) {
+	var cerr error
+	for r := range rowsUntil(ctx, cfg, &cerr) {
 		if row++; row-1 > xlsxMaxRows {
 			return fmt.Errorf("synth: more than %d rows do not fit in an xlsx worksheet", xlsxMaxRows)
 		}
@@ -157,6 +164,9 @@ func writeXLSX(w io.Writer, cfg Config, st *Stats) error {
 			return err
 		}
 		st.count(r, consent)
+	}
+	if cerr != nil {
+		return cerr
 	}
 	if err := sw.Flush(); err != nil {
 		return err

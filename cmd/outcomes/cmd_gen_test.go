@@ -1,0 +1,116 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cstoutcomes/outcomes/internal/exit"
+	"github.com/cstoutcomes/outcomes/pipeline/source"
+)
+
+var genToday = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+
+func TestRunGen(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name   string
+		opt    genOptions
+		format source.Format
+		header string // the start of the file, for csv
+	}{
+		{"plain.csv", genOptions{clients: 20, seed: 1, delimiter: ","}, source.FormatCSV, "practitioner_id,client_id,"},
+		{"excel.csv", genOptions{clients: 20, seed: 1, delimiter: ";", bom: true, crlf: true}, source.FormatCSV, "\xEF\xBB\xBFpractitioner_id;client_id;"},
+		{"tabs.txt", genOptions{clients: 20, seed: 1, delimiter: `\t`}, source.FormatCSV, "practitioner_id\tclient_id\t"},
+		{"s.jsonl", genOptions{clients: 20, seed: 1, delimiter: ","}, source.FormatJSONL, `{"practitioner_id":"P001"`},
+		{"s.parquet", genOptions{clients: 20, seed: 1, delimiter: ","}, source.FormatParquet, "PAR1"},
+		{"s.xlsx", genOptions{clients: 20, seed: 1, delimiter: ",", extraColumns: true}, source.FormatXLSX, "PK"},
+		{"s.data", genOptions{clients: 20, seed: 1, delimiter: ",", format: "jsonl"}, source.FormatJSONL, "{"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := tt.opt
+			o.output = filepath.Join(dir, tt.name)
+			var out bytes.Buffer
+			if err := runGen(t.Context(), &o, genToday, &out); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(out.String(), "wrote "+o.output+": ") {
+				t.Errorf("stdout %q", out.String())
+			}
+			b, err := os.ReadFile(o.output)
+			if err != nil || !strings.HasPrefix(string(b), tt.header) {
+				t.Fatalf("file starts %q, want %q (%v)", b[:min(40, len(b))], tt.header, err)
+			}
+			r, err := source.Open(o.output, source.Options{Format: tt.format})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if _, err := r.Next(); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+func TestRunGenBadShareSummary(t *testing.T) {
+	o := genOptions{clients: 100, seed: 3, delimiter: ",", badShare: 0.5, output: filepath.Join(t.TempDir(), "e.csv")}
+	var out bytes.Buffer
+	if err := runGen(t.Context(), &o, genToday, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"rows with injected errors", "range ", "swapped ", "missing_ae_type "} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("stdout %q lacks %q", out.String(), want)
+		}
+	}
+}
+
+func TestRunGenUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := genOptions{clients: 10, seed: 1, delimiter: ",", format: "auto", output: filepath.Join(dir, "x.csv")}
+	tests := []struct {
+		name   string
+		change func(*genOptions)
+		want   string
+	}{
+		{"NoOutput", func(o *genOptions) { o.output = "" }, "-o FILE is required"},
+		{"Clients", func(o *genOptions) { o.clients = 0 }, "--clients 0"},
+		{"Practitioners", func(o *genOptions) { o.practitioners = -2 }, "--practitioners -2"},
+		{"BadShare", func(o *genOptions) { o.badShare = 1.5 }, "--bad-share 1.5"},
+		{"Format", func(o *genOptions) { o.format = "xml" }, `--format "xml"`},
+		{"UnknownExtension", func(o *genOptions) { o.output = filepath.Join(dir, "x.dat") }, "cannot tell the format"},
+		{"Delimiter", func(o *genOptions) { o.delimiter = "|" }, `--delimiter "|"`},
+		{"BOMOnParquet", func(o *genOptions) { o.output, o.bom = filepath.Join(dir, "x.parquet"), true }, "csv only"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			o := good
+			tt.change(&o)
+			err := runGen(t.Context(), &o, genToday, &bytes.Buffer{})
+			if !errors.Is(err, exit.ErrUsage) || !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("err = %v, want a usage error containing %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestGenCommandHelp(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"gen", "--help"}, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"Examples:", "--bad-share", "--extra-columns", "EXIT STATUS"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("help lacks %q", want)
+		}
+	}
+	if code := run([]string{"gen", "--clients", "-1", "-o", filepath.Join(t.TempDir(), "x.csv")}, &out, &errb); code != exit.Usage {
+		t.Errorf("exit %d for --clients -1, want %d", code, exit.Usage)
+	}
+}
