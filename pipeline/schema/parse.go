@@ -189,6 +189,9 @@ func checkMidnight(t string) dateResult {
 		}
 		break
 	}
+	if t[i-1] == ':' {
+		return dateBad // "00:00:"
+	}
 	if i < len(t) && t[i] == '.' {
 		i++
 		j := i

@@ -127,7 +127,8 @@ func trim(s string) string {
 	return strings.TrimSpace(s)
 }
 
-// field parses and checks one present value into sess; it returns nil or what is wrong.
+// field parses and checks one present value into sess; it returns the zero problem, or what
+// is wrong.
 func (v *Validator) field(sess *Session, sp *spec, val string) problem {
 	switch sp.kind {
 	case kindID:
@@ -171,9 +172,12 @@ func setEnum(sess *Session, sp *spec, val string) problem {
 	return problem{}
 }
 
-// lookupEnum returns the schema's spelling of val. A linear scan beats a map for these short
-// lists, and the usual value is spelt exactly as in the schema.
+// lookupEnum returns the schema's spelling of val, trying the exact spelling first (the usual
+// case). Short lists are scanned, which beats hashing; long ones go through the map.
 func lookupEnum(sp *spec, val string) (string, bool) {
+	if len(sp.enum) > 8 {
+		return lookupEnumMap(sp, val)
+	}
 	for _, e := range sp.enum {
 		if e == val {
 			return e, true
@@ -193,6 +197,19 @@ func lookupEnum(sp *spec, val string) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+func lookupEnumMap(sp *spec, val string) (string, bool) {
+	if c, ok := sp.lookup[val]; ok || !sp.fold {
+		return c, ok
+	}
+	var buf [maxFoldLen]byte
+	low, ok := lowerInto(&buf, val)
+	if !ok {
+		return "", false
+	}
+	c, ok := sp.lookup[string(low)] // no allocation: the conversion is only a map key
+	return c, ok
 }
 
 func enumSlot(sess *Session, sl slot) *string {

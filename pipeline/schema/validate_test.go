@@ -3,6 +3,7 @@ package schema
 import (
 	"errors"
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -209,6 +210,8 @@ func TestValidateDate(t *testing.T) {
 		{name: "month 13", field: "session_date", value: "2024-13-01", wantRule: RuleType, wantMsg: "YYYY-MM-DD"},
 		{name: "no zero padding", field: "session_date", value: "2024-3-1", wantRule: RuleType, wantMsg: "YYYY-MM-DD"},
 		{name: "garbage after date", field: "session_date", value: "2024-03-01x", wantRule: RuleType, wantMsg: "YYYY-MM-DD"},
+		{name: "trailing colon", field: "session_date", value: "2024-03-01T00:00:", wantRule: RuleType, wantMsg: "YYYY-MM-DD"},
+		{name: "hours only", field: "session_date", value: "2024-03-01T00", wantRule: RuleType, wantMsg: "YYYY-MM-DD"},
 		{name: "bad zone", field: "session_date", value: "2024-03-01T00:00:00CET", wantRule: RuleType, wantMsg: "YYYY-MM-DD"},
 		{name: "before 2000", field: "session_date", value: "1999-12-31", wantRule: RuleRange, wantMsg: "session_date is 1999-12-31 on line 42, before 2000-01-01, the earliest date accepted"},
 		{name: "after the ingest date", field: "session_date", value: "2026-11-25", wantRule: RuleRange, wantMsg: "session_date is 2026-11-25 on line 42, after the ingest date 2026-11-24"},
@@ -318,6 +321,25 @@ func TestValidateCrossField(t *testing.T) {
 				t.Errorf("AdverseEventType = %q, want %q", sess.AdverseEventType, tt.wantType)
 			}
 		})
+	}
+}
+
+func TestCrossFieldWithoutTypeColumn(t *testing.T) {
+	s := Latest()
+	h := slices.DeleteFunc(slices.Clone(benchHeader), func(c string) bool { return c == "adverse_event_type" })
+	m, err := s.Map(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	row := validRow()
+	row["adverse_event"] = "moderate"
+	var fields []string
+	for _, c := range h {
+		fields = append(fields, row[c])
+	}
+	_, vs := s.NewValidator("x.csv", m, Options{Today: testToday}).Validate(3, fields)
+	if len(vs) != 1 || vs[0].Rule != RuleCrossField || vs[0].ColumnIndex != 0 || vs[0].Column != "adverse_event_type" {
+		t.Errorf("got %#v, want one cross_field violation on adverse_event_type without a column index", vs)
 	}
 }
 
