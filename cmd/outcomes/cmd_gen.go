@@ -29,6 +29,7 @@ type genOptions struct {
 	delimiter     string
 	bom, crlf     bool
 	extraColumns  bool
+	today         string
 }
 
 func (o *genOptions) addFlags(cmd *cobra.Command) {
@@ -43,6 +44,7 @@ func (o *genOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.bom, "bom", false, "csv: start with a UTF-8 byte-order mark, as Excel does")
 	f.BoolVar(&o.crlf, "crlf", false, `csv: end lines with "\r\n", as Windows programs do`)
 	f.BoolVar(&o.extraColumns, "extra-columns", false, `add a PII-looking "client_name" and a free-text "notes" column`)
+	f.StringVar(&o.today, "today", "", "date the export is made, YYYY-MM-DD: sessions fall before it (default: today)")
 }
 
 func newGenCommand(g *globalOptions) *cobra.Command {
@@ -59,8 +61,8 @@ is in it.
 --bad-share F gives that share of rows a realistic error (out-of-range values, typos in
 vocabularies, future or impossible dates, duplicated and conflicting rows, swapped
 columns, missing required values, adverse events without a type), for testing the
-ingest's quarantine. The same seed and flags give the same file (today's date aside:
-sessions are dated before the day the command runs).
+ingest's quarantine. Sessions are dated before --today (default: the day the command
+runs); the same seed, flags and --today give the same file.
 
 The file is written whole or not at all (a temporary file, then a rename).
 
@@ -100,6 +102,13 @@ func (o *genOptions) config(now time.Time) (source.Format, synth.Config, error) 
 	cfg := synth.Config{
 		Clients: o.clients, Practitioners: o.practitioners, Seed: o.seed, BadShare: o.badShare,
 		Today: now, ExtraColumns: o.extraColumns,
+	}
+	if o.today != "" {
+		t, err := time.Parse(time.DateOnly, o.today)
+		if err != nil {
+			return "", cfg, exit.Usagef("--today %q: want a date as YYYY-MM-DD", o.today)
+		}
+		cfg.Today = t
 	}
 	switch {
 	case o.output == "":

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"errors"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +60,24 @@ func TestRunGen(t *testing.T) {
 	}
 }
 
+func TestRunGenToday(t *testing.T) {
+	dir := t.TempDir()
+	var files [2][]byte
+	for i, now := range []time.Time{genToday, genToday.AddDate(0, 0, 3)} {
+		o := genOptions{clients: 30, seed: 2, delimiter: ",", today: "2025-06-30", output: filepath.Join(dir, "t.csv")}
+		if err := runGen(t.Context(), &o, now, &bytes.Buffer{}); err != nil {
+			t.Fatal(err)
+		}
+		files[i], _ = os.ReadFile(o.output)
+	}
+	if !bytes.Equal(files[0], files[1]) {
+		t.Error("--today did not make the output independent of the clock")
+	}
+	if bytes.Contains(files[0], []byte("2025-07-")) {
+		t.Error("a session after --today")
+	}
+}
+
 func TestRunGenBadShareSummary(t *testing.T) {
 	o := genOptions{clients: 100, seed: 3, delimiter: ",", badShare: 0.5, output: filepath.Join(t.TempDir(), "e.csv")}
 	var out bytes.Buffer
@@ -86,6 +106,7 @@ func TestRunGenUsageErrors(t *testing.T) {
 		{"Format", func(o *genOptions) { o.format = "xml" }, `--format "xml"`},
 		{"UnknownExtension", func(o *genOptions) { o.output = filepath.Join(dir, "x.dat") }, "cannot tell the format"},
 		{"Delimiter", func(o *genOptions) { o.delimiter = "|" }, `--delimiter "|"`},
+		{"Today", func(o *genOptions) { o.today = "24/11/2026" }, `--today "24/11/2026"`},
 		{"BOMOnParquet", func(o *genOptions) { o.output, o.bom = filepath.Join(dir, "x.parquet"), true }, "csv only"},
 	}
 	for _, tt := range tests {
@@ -112,5 +133,67 @@ func TestGenCommandHelp(t *testing.T) {
 	}
 	if code := run([]string{"gen", "--clients", "-1", "-o", filepath.Join(t.TempDir(), "x.csv")}, &out, &errb); code != exit.Usage {
 		t.Errorf("exit %d for --clients -1, want %d", code, exit.Usage)
+	}
+}
+
+// TestCommittedSamples regenerates every file in data/ with the command data/README.md
+// gives for it and checks that it is the same: byte for byte for text formats, row for
+// row (through pipeline/source) for Parquet and xlsx, whose containers hold write times.
+func TestCommittedSamples(t *testing.T) {
+	samples := []struct {
+		file string
+		opt  genOptions
+	}{
+		{"sessions-small.csv", genOptions{clients: 50, seed: 4}},
+		{"sessions-excel-export.csv", genOptions{clients: 50, seed: 5, delimiter: ";", bom: true, crlf: true}},
+		{"sessions.jsonl", genOptions{clients: 40, seed: 6}},
+		{"sessions.parquet", genOptions{clients: 50, seed: 9}},
+		{"sessions.xlsx", genOptions{clients: 50, seed: 10}},
+		{"sessions-errors.csv", genOptions{clients: 40, seed: 6, badShare: 0.3, extraColumns: true}},
+	}
+	dir := t.TempDir()
+	for _, s := range samples {
+		t.Run(s.file, func(t *testing.T) {
+			o := s.opt
+			o.today, o.format, o.output = "2026-11-24", "auto", filepath.Join(dir, s.file)
+			if o.delimiter == "" {
+				o.delimiter = ","
+			}
+			if err := runGen(t.Context(), &o, genToday, &bytes.Buffer{}); err != nil {
+				t.Fatal(err)
+			}
+			committed := filepath.Join("..", "..", "data", s.file)
+			if got, want := readRows(t, o.output), readRows(t, committed); !slices.EqualFunc(got, want, slices.Equal) {
+				t.Fatalf("%s differs from what its command makes now; regenerate data/ (see data/README.md)", committed)
+			}
+			if strings.HasSuffix(s.file, ".csv") || strings.HasSuffix(s.file, ".jsonl") {
+				got, _ := os.ReadFile(o.output)
+				want, _ := os.ReadFile(committed)
+				if !bytes.Equal(got, want) {
+					t.Errorf("%s: not byte-identical to a fresh run of its command", committed)
+				}
+			}
+		})
+	}
+}
+
+// readRows reads every record of a file through pipeline/source, failing on any error.
+func readRows(t *testing.T, path string) [][]string {
+	t.Helper()
+	r, err := source.Open(path, source.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	rows := [][]string{r.Header()}
+	for {
+		rec, err := r.Next()
+		if err == io.EOF {
+			return rows
+		}
+		if err != nil || rec.Err != nil {
+			t.Fatalf("%s: %v %v", path, err, rec.Err)
+		}
+		rows = append(rows, slices.Clone(rec.Fields))
 	}
 }

@@ -269,19 +269,34 @@ func (t *tableWriter) writeSplit(ctx context.Context, rec arrow.RecordBatch, yea
 	return t.writeTaken(ctx, rec, years)
 }
 
+// writeTaken reorders rec by year with one take per column (a stable counting sort of the
+// row numbers), then writes each year's rows as a slice of the reordered record.
 func (t *tableWriter) writeTaken(ctx context.Context, rec arrow.RecordBatch, years []int) error {
-	idx := map[int][]int32{}
-	for i, y := range years {
-		idx[y] = append(idx[y], int32(i))
+	count := map[int]int{}
+	for _, y := range years {
+		count[y]++
 	}
-	ctx = compute.WithAllocator(ctx, t.mem)
-	for _, y := range slices.Sorted(maps.Keys(idx)) {
-		sub, err := take(ctx, rec, idx[y], t.mem)
-		if err != nil {
-			return err
-		}
-		err = t.writeTo(y, sub)
-		sub.Release()
+	order := slices.Sorted(maps.Keys(count))
+	start, next := map[int]int{}, 0
+	for _, y := range order {
+		start[y] = next
+		next += count[y]
+	}
+	perm := make([]int32, len(years))
+	pos := maps.Clone(start)
+	for i, y := range years {
+		perm[pos[y]] = int32(i)
+		pos[y]++
+	}
+	sorted, err := take(compute.WithAllocator(ctx, t.mem), rec, perm, t.mem)
+	if err != nil {
+		return err
+	}
+	defer sorted.Release()
+	for _, y := range order {
+		s := sorted.NewSlice(int64(start[y]), int64(start[y]+count[y]))
+		err := t.writeTo(y, s)
+		s.Release()
 		if err != nil {
 			return err
 		}
@@ -290,10 +305,8 @@ func (t *tableWriter) writeTaken(ctx context.Context, rec arrow.RecordBatch, yea
 }
 
 func take(ctx context.Context, rec arrow.RecordBatch, rows []int32, mem memory.Allocator) (arrow.RecordBatch, error) {
-	b := array.NewInt32Builder(mem)
-	b.AppendValues(rows, nil)
-	indices := b.NewArray()
-	b.Release()
+	indices := array.NewInt32Data(array.NewData(arrow.PrimitiveTypes.Int32, len(rows),
+		[]*memory.Buffer{nil, memory.NewBufferBytes(arrow.Int32Traits.CastToBytes(rows))}, nil, 0, 0))
 	defer indices.Release()
 	cols := make([]arrow.Array, rec.NumCols())
 	defer func() {
@@ -304,7 +317,7 @@ func take(ctx context.Context, rec arrow.RecordBatch, rows []int32, mem memory.A
 		}
 	}()
 	for i, c := range rec.Columns() {
-		out, err := compute.TakeArray(ctx, c, indices)
+		out, err := compute.TakeArrayOpts(ctx, c, indices, compute.TakeOptions{BoundsCheck: false})
 		if err != nil {
 			return nil, fmt.Errorf("split batch by year: %w", err)
 		}

@@ -85,6 +85,9 @@ func WriteFile(ctx context.Context, path string, f source.Format, cfg Config) (s
 	if err = bw.Flush(); err != nil {
 		return st, err
 	}
+	if err = tmp.Chmod(0o644); err != nil { // CreateTemp makes 0600; the data is synthetic
+		return st, err
+	}
 	if err = tmp.Sync(); err != nil {
 		return st, err
 	}

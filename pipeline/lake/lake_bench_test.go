@@ -1,0 +1,186 @@
+package lake
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+)
+
+// benchRows is the size of the benchmark batch; the ingest's target is 1M rows.
+const benchRows = 1 << 20
+
+// benchRecords builds n realistic sessions rows in records of 8192 rows, from a fixed seed:
+// 32-hex keys (300 practitioners, n/8 clients), dates over five years (sorted by date when
+// sorted is set, else in client order, so years interleave), integer scores with ties and
+// missing values, a few adverse events.
+func benchRecords(mem memory.Allocator, n int, sorted bool) []arrow.RecordBatch {
+	rng := rand.New(rand.NewPCG(42, 42))
+	key := func(kind string, i int) string {
+		h := sha256.Sum256([]byte(fmt.Sprint(kind, i)))
+		return hex.EncodeToString(h[:16])
+	}
+	practitioners := make([]string, 300)
+	for i := range practitioners {
+		practitioners[i] = key("p", i)
+	}
+	type row struct {
+		client, practitioner int
+		date                 int32
+		number               int32
+	}
+	rows := make([]row, 0, n)
+	start := int32(arrow.Date32FromTime(time.Date(2021, 1, 1, 0, 0, 0, 0, time.UTC)))
+	for c := 0; len(rows) < n; c++ {
+		p := rng.IntN(len(practitioners))
+		d := start + int32(rng.IntN(5*365))
+		for s := range 1 + rng.IntN(12) {
+			if len(rows) == n {
+				break
+			}
+			rows = append(rows, row{c, p, d + int32(7*s), int32(s + 1)})
+		}
+	}
+	if sorted {
+		slices.SortFunc(rows, func(a, b row) int { return int(a.date - b.date) })
+	}
+	clients := map[int]string{}
+	complaints := []string{"headache", "migraine", "back_pain", "neck_pain", "anxiety", "stress", "sleep", "fatigue", "tmj", "other"}
+	var out []arrow.RecordBatch
+	b := array.NewRecordBuilder(mem, SessionsSchema())
+	defer b.Release()
+	opt := func(fb array.Builder, ok bool, v int32) {
+		if ok {
+			fb.(*array.Int32Builder).Append(v)
+		} else {
+			fb.AppendNull()
+		}
+	}
+	for i, r := range rows {
+		ck, ok := clients[r.client]
+		if !ok {
+			ck = key("c", r.client)
+			clients[r.client] = ck
+		}
+		f := func(j int) array.Builder { return b.Field(j) }
+		f(0).(*array.StringBuilder).Append(practitioners[r.practitioner])
+		f(1).(*array.StringBuilder).Append(ck)
+		f(2).(*array.Date32Builder).Append(arrow.Date32(r.date))
+		f(3).(*array.Int32Builder).Append(r.number)
+		f(4).(*array.StringBuilder).Append([]string{"CST", "SER", "CST+SER"}[r.client%3])
+		f(5).(*array.StringBuilder).Append(complaints[r.client%len(complaints)])
+		f(6).(*array.StringBuilder).Append([]string{"18-29", "30-44", "45-64", "65+"}[r.client%4])
+		f(7).(*array.StringBuilder).Append([]string{"female", "male"}[r.client%2])
+		pain := int32(3 + rng.IntN(8))
+		opt(f(8), rng.IntN(10) > 0, pain)
+		opt(f(9), rng.IntN(10) > 0, max(0, pain-int32(rng.IntN(4))))
+		opt(f(10), rng.IntN(3) > 0, int32(rng.IntN(11)))
+		if rng.IntN(3) > 0 {
+			f(11).(*array.Float64Builder).Append(float64(8+rng.IntN(14)) / 2)
+		} else {
+			f(11).AppendNull()
+		}
+		opt(f(12), rng.IntN(4) == 0, int32(rng.IntN(29)))
+		opt(f(13), rng.IntN(4) == 0, int32(36+2*rng.IntN(20)))
+		for j := 14; j < 18; j++ {
+			opt(f(j), rng.IntN(2) == 0, int32(rng.IntN(7)))
+		}
+		if rng.IntN(2) == 0 {
+			f(18).(*array.Float64Builder).Append(float64(rng.IntN(25)) / 4)
+		} else {
+			f(18).AppendNull()
+		}
+		if rng.IntN(200) == 0 {
+			f(19).(*array.StringBuilder).Append("mild")
+			f(20).(*array.StringBuilder).Append("soreness")
+		} else {
+			f(19).(*array.StringBuilder).Append("none")
+			f(20).AppendNull()
+		}
+		f(21).(*array.Int32Builder).Append(1)
+		f(22).(*array.StringBuilder).Append("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08")
+		f(23).(*array.Int64Builder).Append(int64(i + 2))
+		f(24).(*array.Int64Builder).Append(1)
+		if b.Field(0).Len() == 8192 || i == len(rows)-1 {
+			out = append(out, b.NewRecordBatch())
+		}
+	}
+	return out
+}
+
+// BenchmarkWriteSessions measures WriteSessions + Commit of a 1M-row batch under Parquet
+// settings, reporting rows/s and bytes/row. Run with
+//
+//	go test ./pipeline/lake/ -run '^$' -bench WriteSessions -benchtime 3x
+func BenchmarkWriteSessions(b *testing.B) {
+	def := DefaultWriterOptions()
+	with := func(f func(*WriterOptions)) WriterOptions {
+		o := def
+		o.Dictionary = slices.Clone(def.Dictionary)
+		f(&o)
+		return o
+	}
+	cases := []struct {
+		name   string
+		opt    WriterOptions
+		sorted bool
+	}{
+		{"default", def, false},
+		{"default/sorted-by-date", def, true},
+		{"zstd3", with(func(o *WriterOptions) { o.ZstdLevel = 3 }), false},
+		{"no-dictionary", with(func(o *WriterOptions) { o.Dictionary = nil }), false},
+		{"dictionary-all-strings", with(func(o *WriterOptions) { o.Dictionary = append(o.Dictionary, "client_key", "message", "value") }), false},
+		{"dictionary-all-columns", with(func(o *WriterOptions) {
+			for _, f := range SessionsSchema().Fields() {
+				o.Dictionary = append(o.Dictionary, f.Name)
+			}
+		}), false},
+		{"page-64KiB", with(func(o *WriterOptions) { o.PageSize = 64 << 10 }), false},
+		{"rowgroup-1Mi", with(func(o *WriterOptions) { o.RowGroupRows = 1 << 20 }), false},
+	}
+	for _, tc := range cases {
+		b.Run(tc.name, func(b *testing.B) {
+			recs := benchRecords(memory.DefaultAllocator, benchRows, tc.sorted)
+			defer func() {
+				for _, r := range recs {
+					r.Release()
+				}
+			}()
+			l, err := Open(b.Context(), filepath.Join(b.TempDir(), "lake"), Options{Writer: tc.opt})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer l.Close()
+			b.ReportAllocs()
+			var bytes int64
+			i := 0
+			for b.Loop() {
+				i++
+				a, err := l.NewAppend(b.Context(), Source{SHA256: fmt.Sprint(i)})
+				if err != nil {
+					b.Fatal(err)
+				}
+				for _, r := range recs {
+					if err := a.WriteSessions(b.Context(), r); err != nil {
+						b.Fatal(err)
+					}
+				}
+				c, err := a.Commit(b.Context(), Counts{Read: benchRows, Accepted: benchRows})
+				if err != nil {
+					b.Fatal(err)
+				}
+				bytes = c.AddedBytes
+			}
+			b.ReportMetric(float64(benchRows)*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
+			b.ReportMetric(float64(bytes)/benchRows, "bytes/row")
+		})
+	}
+}
