@@ -127,3 +127,28 @@ func TestParseRejects(t *testing.T) {
 		})
 	}
 }
+
+func TestConcurrentUse(t *testing.T) {
+	done := make(chan bool)
+	for range 4 {
+		go func() {
+			s := Latest()
+			m, err := s.Map(benchHeader)
+			if err == nil {
+				v := s.NewValidator("x.csv", m, Options{Today: testToday})
+				for i, row := range benchRows(50) {
+					if _, vs := v.Validate(i+2, row); vs != nil {
+						err = vs[0]
+					}
+				}
+			}
+			if err != nil {
+				t.Error(err)
+			}
+			done <- true
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+}

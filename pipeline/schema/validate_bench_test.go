@@ -76,3 +76,34 @@ func BenchmarkValidate(b *testing.B) {
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// BenchmarkValidateBadRows: one row in ten breaks a rule (a typo, a range, a missing type), as
+// with gen --bad-share 0.1; the violations and their messages are what costs.
+func BenchmarkValidateBadRows(b *testing.B) {
+	s := Latest()
+	m, err := s.Map(benchHeader)
+	if err != nil {
+		b.Fatal(err)
+	}
+	rows := benchRows(4096)
+	for i := 0; i < len(rows); i += 10 {
+		row := append([]string(nil), rows[i]...)
+		switch i % 30 {
+		case 0:
+			row[4] = "CTS"
+		case 10:
+			row[9] = "11"
+		default:
+			row[18] = "mild"
+		}
+		rows[i] = row
+	}
+	v := s.NewValidator("bench.csv", m, Options{Today: time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC)})
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		v.Validate(n+2, rows[n%len(rows)])
+		n++
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "rows/s")
+}
