@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -132,16 +131,7 @@ func (o *genOptions) config(now time.Time) (source.Format, synth.Config, error) 
 func (o *genOptions) outputFormat() (source.Format, error) {
 	f := source.Format(strings.ToLower(o.format))
 	if f == "auto" || f == "" {
-		switch strings.ToLower(filepath.Ext(o.output)) {
-		case ".csv", ".tsv", ".txt":
-			f = source.FormatCSV
-		case ".jsonl", ".ndjson":
-			f = source.FormatJSONL
-		case ".parquet":
-			f = source.FormatParquet
-		case ".xlsx":
-			f = source.FormatXLSX
-		default:
+		if f = source.FormatOf(o.output); f == "" {
 			return "", exit.Usagef("--format: cannot tell the format from %q; use --format csv, jsonl, parquet or xlsx", o.output)
 		}
 	}

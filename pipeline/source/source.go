@@ -109,17 +109,26 @@ func DetectFormat(path string, f Format) (Format, error) {
 	default:
 		return "", fileErr(path, 0, 0, ErrFormat, " %q; allowed: auto, csv, jsonl, parquet, xlsx", string(f))
 	}
-	switch strings.ToLower(filepath.Ext(path)) {
-	case ".csv", ".tsv", ".txt":
-		return FormatCSV, nil
-	case ".jsonl", ".ndjson", ".json":
-		return FormatJSONL, nil
-	case ".parquet", ".parq":
-		return FormatParquet, nil
-	case ".xlsx":
-		return FormatXLSX, nil
+	if f := FormatOf(path); f != "" {
+		return f, nil
 	}
 	return sniff(path)
+}
+
+// FormatOf returns the format a file name's extension names (.csv .tsv .txt .jsonl
+// .ndjson .json .parquet .parq .xlsx, in any case), or "" for any other name.
+func FormatOf(name string) Format {
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".csv", ".tsv", ".txt":
+		return FormatCSV
+	case ".jsonl", ".ndjson", ".json":
+		return FormatJSONL
+	case ".parquet", ".parq":
+		return FormatParquet
+	case ".xlsx":
+		return FormatXLSX
+	}
+	return ""
 }
 
 // sniff guesses the format from the first bytes: Parquet and xlsx (zip) by their magic

@@ -3,6 +3,7 @@ package synth
 import (
 	"bufio"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -10,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cstoutcomes/outcomes/pipeline/source"
@@ -145,66 +145,31 @@ func columnType(name string) colType {
 }
 
 func writeCSV(ctx context.Context, w io.Writer, cfg Config, st *Stats) error {
-	bw := bufio.NewWriterSize(w, 1<<16)
 	d := cfg.CSV
-	comma := byte(',')
-	if d.Delimiter != 0 {
-		if d.Delimiter >= 0x80 || d.Delimiter == '"' || d.Delimiter == '\n' || d.Delimiter == '\r' {
-			return fmt.Errorf("synth: delimiter %q: use one ASCII character other than a quote or newline", d.Delimiter)
-		}
-		comma = byte(d.Delimiter)
-	}
-	eol := "\n"
-	if d.CRLF {
-		eol = "\r\n"
-	}
 	if d.BOM {
-		bw.WriteString("\xEF\xBB\xBF")
+		if _, err := io.WriteString(w, "\xEF\xBB\xBF"); err != nil {
+			return err
+		}
 	}
-	writeCSVRecord(bw, cfg.Header(), comma, eol)
+	cw := csv.NewWriter(w)
+	if d.Delimiter != 0 {
+		cw.Comma = d.Delimiter
+	}
+	cw.UseCRLF = d.CRLF
+	if err := cw.Write(cfg.Header()); err != nil {
+		return fmt.Errorf("synth: delimiter %q: %w", d.Delimiter, err)
+	}
 	consent := fieldIndex(colConsent, cfg.ExtraColumns)
 	var cerr error
 	for r := range rowsUntil(ctx, cfg, &cerr) {
-		writeCSVRecord(bw, r.Fields, comma, eol)
+		cw.Write(r.Fields) // a write error is kept and returned by Error
 		st.count(r, consent)
 	}
 	if cerr != nil {
 		return cerr
 	}
-	return bw.Flush()
-}
-
-// writeCSVRecord writes one record, quoting a field only when it holds the delimiter, a
-// quote, a line break or leading or trailing space (as spreadsheets do).
-func writeCSVRecord(w *bufio.Writer, fields []string, comma byte, eol string) {
-	for i, f := range fields {
-		if i > 0 {
-			w.WriteByte(comma)
-		}
-		if !needsQuotes(f, comma) {
-			w.WriteString(f)
-			continue
-		}
-		w.WriteByte('"')
-		w.WriteString(strings.ReplaceAll(f, `"`, `""`))
-		w.WriteByte('"')
-	}
-	w.WriteString(eol)
-}
-
-func needsQuotes(f string, comma byte) bool {
-	if f == "" {
-		return false
-	}
-	if f[0] == ' ' || f[len(f)-1] == ' ' {
-		return true
-	}
-	for i := 0; i < len(f); i++ {
-		if c := f[i]; c == comma || c == '"' || c == '\n' || c == '\r' {
-			return true
-		}
-	}
-	return false
+	cw.Flush()
+	return cw.Error()
 }
 
 func writeJSONL(ctx context.Context, w io.Writer, cfg Config, st *Stats) error {
