@@ -36,8 +36,9 @@
 //
 //   - integer: optional sign and digits ("7", " 7 ", "+7", "07"); an exact decimal is accepted
 //     ("7.0", "7.00", and "7,0" with a decimal comma); "7.5" and "seven" are type violations.
-//     "1,000" is a type violation (ambiguous: a thousands separator or a decimal comma?). A
-//     whole number outside the int32 range is a range violation.
+//     "1,000" is a type violation (ambiguous: a thousands separator or a decimal comma?); a
+//     point is always a decimal point, so "1.000" is 1. A whole number outside the int32 range
+//     is a range violation.
 //   - number: a decimal point ("7.5", "7", "7e0"), or a decimal comma when unambiguous: one
 //     comma, no point, one or two digits after it ("7,5", "7,25"). "7,500" is ambiguous and a
 //     type violation; so are "Inf" and "NaN".
