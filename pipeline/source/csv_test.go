@@ -129,6 +129,11 @@ var csvTests = []struct {
 	FileErr: ErrEncoding,
 	ErrLine: 1,
 }, {
+	Name:    "UTF16",
+	Input:   "\xFF\xFEa\x00,\x00b\x00\n\x00",
+	FileErr: ErrEncoding,
+	ErrLine: 1,
+}, {
 	Name:   "Windows1252",
 	Input:  "name;price\r\n§caf\xe9;\x805\r\n",
 	Opt:    Options{Encoding: "windows-1252"},

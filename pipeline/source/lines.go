@@ -35,8 +35,12 @@ func newLineReader(r io.Reader, name, encoding string) (*lineReader, error) {
 		return nil, err
 	}
 	br := bufio.NewReaderSize(r, bufferSize)
-	if b, _ := br.Peek(len(bom)); bytes.Equal(b, bom) {
+	b, _ := br.Peek(len(bom))
+	switch {
+	case bytes.Equal(b, bom):
 		br.Discard(len(bom))
+	case bytes.HasPrefix(b, []byte{0xFF, 0xFE}), bytes.HasPrefix(b, []byte{0xFE, 0xFF}):
+		return nil, fileErr(name, 1, 0, ErrEncoding, ": the file is UTF-16 (Excel's \"Unicode Text\"); save it as \"CSV UTF-8\" instead")
 	}
 	lr := &lineReader{name: name, br: br, validate: dec == nil}
 	if dec != nil {
