@@ -10,7 +10,6 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
-	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
 	"github.com/google/uuid"
 )
@@ -98,6 +97,7 @@ func (l *Lake) NewAppend(ctx context.Context, src Source, opts ...AppendOption) 
 	prefix := fmt.Sprintf("v%06d-%s", a.version, a.batch[:8])
 	a.sessions = l.newTableWriter(SessionsTable, prefix, SessionsSchema(), true)
 	a.quarantine = l.newTableWriter(QuarantineTable, prefix, QuarantineSchema(), false)
+	l.track(a, true)
 	return a, nil
 }
 
@@ -213,9 +213,11 @@ func (a *Append) Abort() error {
 		return nil
 	case appendUnknown:
 		a.state = appendAborted
+		a.l.track(a, false)
 		return nil
 	}
 	a.state = appendAborted
+	a.l.track(a, false)
 	a.sessions.abort()
 	a.quarantine.abort()
 	if a.checksums != "" {
@@ -245,6 +247,7 @@ func (a *Append) Commit(ctx context.Context, c Counts) (*Commit, error) {
 	switch {
 	case err == nil:
 		a.state = appendCommitted
+		a.l.track(a, false)
 	case errors.Is(err, errUnknownOutcome):
 		a.state = appendUnknown
 	}
@@ -352,5 +355,3 @@ func (l *Lake) writeFileAtomic(path string, data []byte) (err error) {
 	}
 	return l.fs.syncDir(filepath.Dir(path))
 }
-
-var _ = iceberg.Properties{}

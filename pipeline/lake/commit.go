@@ -90,6 +90,9 @@ func (l *Lake) publishOnce(ctx context.Context, a *Append, c Counts, bf *batchFi
 	}
 	id, err := l.appendFiles(ctx, st.sessions, bf.sessions, cm.summary(), a.batch)
 	if err != nil {
+		if len(bf.quarantine) > 0 && !errors.Is(err, errUnknownOutcome) {
+			l.undoQuarantine(ctx)
+		}
 		return nil, fmt.Errorf("sessions: %w", err)
 	}
 	cm.SessionsSnapshot = id
@@ -178,4 +181,17 @@ func (l *Lake) appendFiles(ctx context.Context, tbl *table.Table, files []iceber
 		return 0, fmt.Errorf("%w: %w", errRetry, err)
 	}
 	return 0, err
+}
+
+// undoQuarantine rolls back a quarantine commit whose sessions commit failed, so that the
+// quarantine head does not name files an Abort is about to remove. It is best effort: the
+// next writer repairs the table anyway.
+func (l *Lake) undoQuarantine(ctx context.Context) {
+	st, err := l.loadState(ctx)
+	if err == nil {
+		err = l.repair(ctx, st)
+	}
+	if err != nil {
+		l.log.Warn("could not roll back the quarantine commit; the next writer will", "error", err)
+	}
 }

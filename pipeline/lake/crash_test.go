@@ -44,6 +44,7 @@ func TestCrashBetweenCommits(t *testing.T) {
 				t.Fatalf("Commit error = %v, want the injected crash", err)
 			}
 			// The process "died" here: no Abort. A new process opens the lake.
+			l.track(a, false)
 			l2 := reopen(t, l)
 			q, err := l2.load(ctx, quarantineIdent)
 			if err != nil {
@@ -183,5 +184,44 @@ func TestStaleClaimRemoved(t *testing.T) {
 	appendBatch(t, l, "two", randomRows(rng, 10, 2020), 0)
 	if fileExists(claim) {
 		t.Fatal("stale claim still there")
+	}
+}
+
+// TestSessionsCommitFails fails the sessions commit with an error that is not a conflict:
+// the quarantine commit is rolled back at once, Abort removes the files, and the lake is
+// intact.
+func TestSessionsCommitFails(t *testing.T) {
+	l, _ := openTestLake(t)
+	ctx := t.Context()
+	rng := rand.New(rand.NewPCG(16, 16))
+	appendBatch(t, l, "one", randomRows(rng, 10, 2020), 1)
+	before := countParquet(t, l.dir)
+	l.hooks.commitTable = func(ident table.Identifier) error {
+		if ident[1] == SessionsTable {
+			return errors.New("injected: disk full")
+		}
+		return nil
+	}
+	a, err := l.NewAppend(ctx, Source{SHA256: "two"})
+	must(t, err)
+	writeBatch(t, a, randomRows(rng, 10, 2021), 2, "two")
+	if _, err := a.Commit(ctx, Counts{Read: 12, Accepted: 10, Quarantined: 2, Violations: 2}); err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("Commit = %v", err)
+	}
+	must(t, a.Abort())
+	l.hooks.commitTable = nil
+	st, err := l.loadState(ctx)
+	must(t, err)
+	if currentSnapshotID(st.quarantine) != st.quarantineRef() {
+		t.Fatal("quarantine head not rolled back")
+	}
+	if n := countParquet(t, l.dir); n != before {
+		t.Fatalf("%d data files, want %d", n, before)
+	}
+	if p, err := l.Verify(ctx); err != nil || len(p) > 0 {
+		t.Fatalf("Verify = %v, %v", p, err)
+	}
+	if c := appendBatch(t, l, "two", randomRows(rng, 10, 2021), 2); c.Version != 2 {
+		t.Fatalf("version %d", c.Version)
 	}
 }

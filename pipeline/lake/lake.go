@@ -72,8 +72,9 @@ type Lake struct {
 	fs        *syncFS
 	cat       *hadoop.Catalog
 
-	mu     sync.Mutex
-	closed bool
+	mu      sync.Mutex
+	closed  bool
+	appends map[*Append]bool // open batches
 
 	hooks hooks
 }
@@ -182,19 +183,43 @@ func checkFieldIDs(sc *iceberg.Schema, cols []column) error {
 	return nil
 }
 
-// Close releases the lake. It is idempotent; a batch still open is not closed by it.
+// Close releases the lake. It is idempotent. A batch still open (neither committed nor
+// aborted) is a caller's bug: Close aborts it and says so in its error.
 func (l *Lake) Close() error {
 	l.mu.Lock()
-	defer l.mu.Unlock()
 	if l.closed {
+		l.mu.Unlock()
 		return nil
 	}
 	l.closed = true
+	open := make([]*Append, 0, len(l.appends))
+	for a := range l.appends {
+		open = append(open, a)
+	}
+	l.mu.Unlock()
+	var errs []error
+	for _, a := range open {
+		errs = append(errs, fmt.Errorf("lake: closed with batch for version %d still open (aborted)", a.version), a.Abort())
+	}
 	l.fs.close()
 	if l.cat != nil {
-		return l.cat.Close()
+		errs = append(errs, l.cat.Close())
 	}
-	return nil
+	return errors.Join(errs...)
+}
+
+// track records a batch as open (or, with open false, as finished).
+func (l *Lake) track(a *Append, open bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if open {
+		if l.appends == nil {
+			l.appends = map[*Append]bool{}
+		}
+		l.appends[a] = true
+	} else {
+		delete(l.appends, a)
+	}
 }
 
 func (l *Lake) checkOpen() error {

@@ -237,3 +237,24 @@ func countParquet(t testing.TB, dir string) int {
 	}
 	return n
 }
+
+func TestCloseAbortsOpenBatch(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lake")
+	l, err := Open(t.Context(), dir, Options{})
+	must(t, err)
+	a, err := l.NewAppend(t.Context(), Source{SHA256: "open"})
+	must(t, err)
+	writeBatch(t, a, randomRows(rand.New(rand.NewPCG(15, 15)), 10, 2020), 0, "open")
+	if err := l.Close(); err == nil || !strings.Contains(err.Error(), "still open") {
+		t.Fatalf("Close = %v", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatalf("second Close = %v", err)
+	}
+	if n := countParquet(t, dir); n != 0 {
+		t.Fatalf("%d data files after Close aborted the batch", n)
+	}
+	if _, err := l.Log(t.Context()); !errors.Is(err, ErrClosed) {
+		t.Fatalf("Log after Close = %v", err)
+	}
+}

@@ -148,6 +148,8 @@ func (l *Lake) loadState(ctx context.Context) (*state, error) {
 	if err := l.checkOpen(); err != nil {
 		return nil, err
 	}
+	// Sessions first: every quarantine snapshot its head names was committed before it, so
+	// it is in the quarantine metadata loaded next, even if a writer commits in between.
 	s, err := l.load(ctx, sessionsIdent)
 	if err != nil {
 		return nil, err
