@@ -21,8 +21,10 @@ func ptUpper(t, df float64) float64 {
 		return 1
 	case t == 0:
 		return 0.5
+	case math.IsInf(df, 1):
+		return pnormUpper(t)
 	}
-	tail := 0.5 * mathext.RegIncBeta(df/2, 0.5, df/(df+t*t))
+	tail := 0.5 * regIncBeta(df/2, 0.5, df/(df+t*t))
 	if t > 0 {
 		return tail
 	}
@@ -40,7 +42,10 @@ func ptTwoSided(t, df float64) float64 {
 	if math.IsInf(t, 0) {
 		return 0
 	}
-	return mathext.RegIncBeta(df/2, 0.5, df/(df+t*t))
+	if math.IsInf(df, 1) {
+		return 2 * pnormUpper(math.Abs(t))
+	}
+	return regIncBeta(df/2, 0.5, df/(df+t*t))
 }
 
 // qt returns the p quantile of Student's t with df degrees of freedom (R's qt).
@@ -54,12 +59,14 @@ func qt(p, df float64) float64 {
 		return math.Inf(1)
 	case p == 0.5:
 		return 0
+	case math.IsInf(df, 1):
+		return qnorm(p)
 	}
 	if p > 0.5 {
-		x := mathext.InvRegIncBeta(df/2, 0.5, 2*(1-p))
+		x := invRegIncBeta(df/2, 0.5, 2*(1-p))
 		return math.Sqrt(df * (1 - x) / x)
 	}
-	x := mathext.InvRegIncBeta(df/2, 0.5, 2*p)
+	x := invRegIncBeta(df/2, 0.5, 2*p)
 	return -math.Sqrt(df * (1 - x) / x)
 }
 
@@ -91,7 +98,7 @@ func pchisqUpper(q, df float64) float64 {
 	if math.IsInf(q, 1) {
 		return 0
 	}
-	return mathext.GammaIncRegComp(df/2, q/2)
+	return gammaIncRegComp(df/2, q/2)
 }
 
 // qchisq returns the p quantile of a chi-square with df degrees of freedom.
@@ -108,7 +115,7 @@ func qgamma(p, shape float64) float64 {
 	case p == 1:
 		return math.Inf(1)
 	}
-	x := mathext.GammaIncRegInv(shape, p)
+	x := gammaIncRegInv(shape, p)
 	lg, _ := math.Lgamma(shape)
 	for range 4 {
 		if !(x > 0) || math.IsInf(x, 0) {
@@ -116,9 +123,9 @@ func qgamma(p, shape float64) float64 {
 		}
 		var f float64
 		if p < 0.5 {
-			f = mathext.GammaIncReg(shape, x) - p
+			f = gammaIncReg(shape, x) - p
 		} else {
-			f = (1 - p) - mathext.GammaIncRegComp(shape, x)
+			f = (1 - p) - gammaIncRegComp(shape, x)
 		}
 		dens := math.Exp((shape-1)*math.Log(x) - x - lg)
 		if dens == 0 || f == 0 {
@@ -147,7 +154,7 @@ func qbeta(p, a, b float64) float64 {
 	case p == 1:
 		return 1
 	}
-	x := mathext.InvRegIncBeta(a, b, p)
+	x := invRegIncBeta(a, b, p)
 	lb := mathext.Lbeta(a, b)
 	for range 4 {
 		if !(x > 0 && x < 1) {
@@ -155,9 +162,9 @@ func qbeta(p, a, b float64) float64 {
 		}
 		var f float64
 		if p < 0.5 {
-			f = mathext.RegIncBeta(a, b, x) - p
+			f = regIncBeta(a, b, x) - p
 		} else {
-			f = (1 - p) - mathext.RegIncBeta(b, a, 1-x)
+			f = (1 - p) - regIncBeta(b, a, 1-x)
 		}
 		dens := math.Exp((a-1)*math.Log(x) + (b-1)*math.Log1p(-x) - lb)
 		if dens == 0 || f == 0 {
@@ -183,7 +190,7 @@ func pbinomLower(x, n int, p float64) float64 {
 	case x >= n:
 		return 1
 	}
-	return mathext.RegIncBeta(float64(n-x), float64(x+1), 1-p)
+	return regIncBeta(float64(n-x), float64(x+1), 1-p)
 }
 
 func pbinomUpper(x, n int, p float64) float64 {
@@ -193,7 +200,7 @@ func pbinomUpper(x, n int, p float64) float64 {
 	case x >= n:
 		return 0
 	}
-	return mathext.RegIncBeta(float64(x+1), float64(n-x), p)
+	return regIncBeta(float64(x+1), float64(n-x), p)
 }
 
 // dbinom returns P(X = x) for X ~ Binomial(n, p), 0 < p < 1.
@@ -219,7 +226,7 @@ func ppoisLower(x int, m float64) float64 {
 	if m == 0 {
 		return 1
 	}
-	return mathext.GammaIncRegComp(float64(x+1), m)
+	return gammaIncRegComp(float64(x+1), m)
 }
 
 func ppoisUpper(x int, m float64) float64 {
@@ -229,7 +236,7 @@ func ppoisUpper(x int, m float64) float64 {
 	if m == 0 {
 		return 0
 	}
-	return mathext.GammaIncReg(float64(x+1), m)
+	return gammaIncReg(float64(x+1), m)
 }
 
 // dpois returns P(X = x) for X ~ Poisson(m).
@@ -245,4 +252,50 @@ func dpois(x int, m float64) float64 {
 	}
 	lg, _ := math.Lgamma(float64(x + 1))
 	return math.Exp(float64(x)*math.Log(m) - m - lg)
+}
+
+// The Cephes special functions in gonum's mathext panic outside their domain. These wrappers
+// return NaN there instead, so that no data can reach a panic.
+
+func validShape(a float64) bool { return a > 0 && !math.IsInf(a, 1) }
+
+func regIncBeta(a, b, x float64) float64 {
+	if !validShape(a) || !validShape(b) || !(x >= 0 && x <= 1) {
+		return math.NaN()
+	}
+	return mathext.RegIncBeta(a, b, x)
+}
+
+func invRegIncBeta(a, b, y float64) float64 {
+	if !validShape(a) || !validShape(b) || !(y >= 0 && y <= 1) {
+		return math.NaN()
+	}
+	return mathext.InvRegIncBeta(a, b, y)
+}
+
+func gammaIncReg(a, x float64) float64 {
+	switch {
+	case !validShape(a) || !(x >= 0):
+		return math.NaN()
+	case math.IsInf(x, 1):
+		return 1
+	}
+	return mathext.GammaIncReg(a, x)
+}
+
+func gammaIncRegComp(a, x float64) float64 {
+	switch {
+	case !validShape(a) || !(x >= 0):
+		return math.NaN()
+	case math.IsInf(x, 1):
+		return 0
+	}
+	return mathext.GammaIncRegComp(a, x)
+}
+
+func gammaIncRegInv(a, y float64) float64 {
+	if !validShape(a) || !(y >= 0 && y <= 1) {
+		return math.NaN()
+	}
+	return mathext.GammaIncRegInv(a, y)
 }

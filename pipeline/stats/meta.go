@@ -251,6 +251,9 @@ func remlTau2(y, v []float64, opts MetaOptions) (float64, int, error) {
 		iter++
 		m := newMetaWeights(y, v, tau2)
 		adj := (m.pyPy - m.trP) / m.sumP2 * opts.StepAdj
+		if !isFinite(adj) { // weights overflow: sampling variances near 0 or huge data
+			return math.NaN(), iter, &ConvergenceError{Method: "reml tau2 fisher scoring (non-finite step)", Iter: iter, Change: adj}
+		}
 		for tau2+adj < 0 {
 			adj /= 2
 		}

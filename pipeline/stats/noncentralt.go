@@ -3,8 +3,6 @@ package stats
 import (
 	"fmt"
 	"math"
-
-	"gonum.org/v1/gonum/mathext"
 )
 
 // NoncentralTCDF returns P(T <= t) for the noncentral t distribution with df degrees of freedom
@@ -18,10 +16,11 @@ import (
 // |ncp| > 37.62 (where exp(-ncp²/2) underflows) it uses the normal approximation of
 // Abramowitz and Stegun 26.7.10, as R does. With ncp = 0 it is the central t CDF.
 //
-// Edge cases: NaN arguments or df <= 0 give NaN; t = ±Inf gives 0 or 1.
+// Edge cases: NaN arguments, infinite ncp or df <= 0 give NaN; t = ±Inf gives 0 or 1;
+// df = +Inf is the normal limit (through the df > 4e5 branch).
 func NoncentralTCDF(t, df, ncp float64) float64 {
 	switch {
-	case math.IsNaN(t) || math.IsNaN(df) || math.IsNaN(ncp) || !(df > 0):
+	case math.IsNaN(t) || math.IsNaN(df) || math.IsNaN(ncp) || !(df > 0) || math.IsInf(ncp, 0):
 		return math.NaN()
 	case ncp == 0:
 		return ptLower(t, df)
@@ -46,7 +45,7 @@ func NoncentralTCDF(t, df, ncp float64) float64 {
 		}
 		return pnorm(z)
 	}
-	x := tt * tt / (tt*tt + df)
+	x := 1 / (1 + df/(tt*tt)) // t²/(t² + df), = 1 when t² overflows, 0 when it underflows
 	if x > 0 {
 		tnc = pntSeries(tt, df, del, x)
 	}
@@ -80,7 +79,7 @@ func pntSeries(tt, df, del, x float64) float64 {
 	lgb, _ := math.Lgamma(b)
 	lgb5, _ := math.Lgamma(0.5 + b)
 	albeta := 0.5*math.Log(math.Pi) + lgb - lgb5
-	xodd := mathext.RegIncBeta(a, b, x)
+	xodd := regIncBeta(a, b, x)
 	godd := 2 * rxb * math.Exp(a*math.Log(x)-albeta)
 	tnc := b * x
 	xeven := 1 - rxb

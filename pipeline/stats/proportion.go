@@ -3,6 +3,7 @@ package stats
 import (
 	"fmt"
 	"math"
+	"sort"
 )
 
 // ProportionOptions are the options of Wilson and ClopperPearson.
@@ -191,27 +192,23 @@ func binomPValue(x, n int, p float64, alt Alternative) float64 {
 		return pbinomUpper(x-1, n, p)
 	}
 	const relErr = 1 + 1e-7
-	d := dbinom(x, n, p)
+	d := dbinom(x, n, p) * relErr
 	m := float64(n) * p
 	var pv float64
 	switch {
 	case float64(x) == m:
 		return 1
 	case float64(x) < m:
-		y := 0
-		for i := int(math.Ceil(m)); i <= n; i++ {
-			if dbinom(i, n, p) <= d*relErr {
-				y++
-			}
-		}
+		// R counts y = #{i >= ceil(m): dbinom(i) <= d}. The binomial probabilities do not
+		// increase beyond ceil(m), so those i are exactly i0..n, i0 found by bisection.
+		i0 := int(math.Ceil(m))
+		i0 += sort.Search(n-i0+1, func(j int) bool { return dbinom(i0+j, n, p) <= d })
+		y := n - i0 + 1
 		pv = pbinomLower(x, n, p) + pbinomUpper(n-y, n, p)
 	default:
-		y := 0
-		for i := 0; i <= int(math.Floor(m)); i++ {
-			if dbinom(i, n, p) <= d*relErr {
-				y++
-			}
-		}
+		// y = #{i <= floor(m): dbinom(i) <= d} = the prefix 0..y-1 (non-decreasing up to floor(m)).
+		fm := int(math.Floor(m))
+		y := sort.Search(fm+1, func(i int) bool { return dbinom(i, n, p) > d })
 		pv = pbinomLower(y-1, n, p) + pbinomUpper(x-1, n, p)
 	}
 	return math.Min(1, pv)
@@ -321,7 +318,8 @@ type PoissonResult struct {
 // Two-sided p for the rate r with m = r T: the sum of P(X = i) over all i with
 // P(X = i) <= P(X = x)(1 + 1e-7), from two Poisson tails as R computes it; 1 when x = m.
 // To report a rate per 1,000 sessions pass TimeBase = sessions / 1000.
-// Errors: x < 0, TimeBase <= 0 or not finite, Rate0 < 0 wrap ErrDomain.
+// Errors: x < 0, TimeBase <= 0 or not finite, Rate0 < 0, or Rate0 T above 1e15 wrap
+// ErrDomain.
 func PoissonRate(x int, timeBase float64, opts PoissonOptions) (PoissonResult, error) {
 	if x < 0 || !(timeBase > 0) || math.IsInf(timeBase, 0) {
 		return PoissonResult{}, fmt.Errorf("poisson rate: x = %d, T = %g: %w", x, timeBase, ErrDomain)
@@ -339,6 +337,9 @@ func PoissonRate(x int, timeBase float64, opts PoissonOptions) (PoissonResult, e
 	level, err := confLevel(opts.ConfLevel)
 	if err != nil {
 		return PoissonResult{}, fmt.Errorf("poisson rate: %w", err)
+	}
+	if m := r0 * timeBase; m > maxPoissonMean {
+		return PoissonResult{}, fmt.Errorf("poisson rate: null expected count %g above %g: %w", m, maxPoissonMean, ErrDomain)
 	}
 	res := PoissonResult{Events: x, TimeBase: timeBase, Estimate: float64(x) / timeBase, ConfLevel: level}
 	alpha := 1 - level
@@ -361,6 +362,10 @@ func PoissonRate(x int, timeBase float64, opts PoissonOptions) (PoissonResult, e
 	return res, nil
 }
 
+// maxPoissonMean bounds the expected count r0 T, so that the search for the far tail stays
+// within int and float64 integer range.
+const maxPoissonMean = 1e15
+
 // poissonPValue is poisson.test's p-value for x events with mean m.
 func poissonPValue(x int, m float64, alt Alternative) float64 {
 	switch alt {
@@ -370,30 +375,26 @@ func poissonPValue(x int, m float64, alt Alternative) float64 {
 		return ppoisUpper(x-1, m)
 	}
 	const relErr = 1 + 1e-7
-	d := dpois(x, m)
+	d0 := dpois(x, m)
+	d := d0 * relErr
 	var pv float64
 	switch {
 	case float64(x) == m:
 		return 1
 	case float64(x) < m:
+		// R: N = ceil(2m - x), doubled while dpois(N) > d; y = #{ceil(m) <= i <= N:
+		// dpois(i) <= d}. dpois does not increase beyond ceil(m), so those i are i0..N.
 		nn := int(math.Ceil(2*m - float64(x)))
-		for dpois(nn, m) > d {
+		for dpois(nn, m) > d0 {
 			nn *= 2
 		}
-		y := 0
-		for i := int(math.Ceil(m)); i <= nn; i++ {
-			if dpois(i, m) <= d*relErr {
-				y++
-			}
-		}
+		i0 := int(math.Ceil(m))
+		i0 += sort.Search(nn-i0+1, func(j int) bool { return dpois(i0+j, m) <= d })
+		y := nn - i0 + 1
 		pv = ppoisLower(x, m) + ppoisUpper(nn-y, m)
 	default:
-		y := 0
-		for i := 0; i <= int(math.Floor(m)); i++ {
-			if dpois(i, m) <= d*relErr {
-				y++
-			}
-		}
+		fm := int(math.Floor(m))
+		y := sort.Search(fm+1, func(i int) bool { return dpois(i, m) > d })
 		pv = ppoisLower(y-1, m) + ppoisUpper(x-1, m)
 	}
 	return math.Min(1, pv)
