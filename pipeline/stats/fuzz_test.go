@@ -56,7 +56,7 @@ func FuzzNoPanic(f *testing.F) {
 			vi[i] = math.Abs(y[i])
 		}
 		_, _ = MetaAnalysis(x, vi, MetaOptions{KnappHartung: true, MaxIter: 200})
-		_, _ = MetaAnalysis(x, vi, MetaOptions{Method: DerSimonianLaird})
+		_, _ = MetaAnalysis(x, vi, MetaOptions{Method: Tau2DL})
 		if len(v) >= 3 {
 			n := int(math.Mod(math.Abs(v[0]), 1e4))
 			k := int(math.Mod(math.Abs(v[1]), 1e4))

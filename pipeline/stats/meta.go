@@ -9,16 +9,16 @@ import (
 type Tau2Method int
 
 const (
-	REML             Tau2Method = iota // restricted maximum likelihood (metafor's default)
-	DerSimonianLaird                   // DerSimonian and Laird (1986) method of moments
+	Tau2REML Tau2Method = iota // restricted maximum likelihood (metafor's default)
+	Tau2DL                     // DerSimonian and Laird (1986) method of moments
 )
 
 // String returns metafor's name of the method.
 func (m Tau2Method) String() string {
 	switch m {
-	case REML:
+	case Tau2REML:
 		return "REML"
-	case DerSimonianLaird:
+	case Tau2DL:
 		return "DL"
 	}
 	return fmt.Sprintf("Tau2Method(%d)", int(m))
@@ -117,10 +117,10 @@ func MetaAnalysis(yi, vi []float64, opts MetaOptions) (MetaResult, error) {
 	r.QE = fe.q
 	r.QEp = pchisqUpper(fe.q, float64(r.K-1))
 	switch opts.Method {
-	case DerSimonianLaird:
+	case Tau2DL:
 		r.Tau2 = math.Max(0, (fe.q-float64(r.K-1))/fe.trP)
 		r.SETau2 = math.Sqrt(2*float64(r.K-1)+4*r.Tau2*fe.trP+2*r.Tau2*r.Tau2*fe.sumP2) / fe.trP
-	case REML:
+	case Tau2REML:
 		r.Tau2, r.Iterations, err = remlTau2Retry(y, v, opts, &r.Warnings)
 		if err != nil {
 			return MetaResult{}, fmt.Errorf("meta-analysis: %w", err)

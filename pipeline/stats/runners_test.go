@@ -250,9 +250,9 @@ func runWilcoxon(t *testing.T, c *refCase) (map[string]any, error) {
 }
 
 func init() {
-	registerRunner("meta_rma_reml", runMeta(REML, false))
-	registerRunner("meta_rma_dl", runMeta(DerSimonianLaird, false))
-	registerRunner("meta_rma_reml_knha", runMeta(REML, true))
+	registerRunner("meta_rma_reml", runMeta(Tau2REML, false))
+	registerRunner("meta_rma_dl", runMeta(Tau2DL, false))
+	registerRunner("meta_rma_reml_knha", runMeta(Tau2REML, true))
 }
 
 func runMeta(method Tau2Method, knha bool) caseRunner {
