@@ -19,6 +19,10 @@ type globalOptions struct {
 	workspace string
 	logFormat string
 	quiet     bool
+	verbose   bool
+	// infoByDefault makes a command log at info level without --verbose (the nightly run,
+	// whose operators read its log rather than its output).
+	infoByDefault bool
 
 	stdout, stderr io.Writer
 }
@@ -27,14 +31,18 @@ func (o *globalOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.PersistentFlags()
 	f.StringVar(&o.workspace, "workspace", "", "workspace directory (default $OUTCOMES_HOME, else ./outcomes-data)")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
-	f.BoolVarP(&o.quiet, "quiet", "q", false, "print only warnings and errors")
+	f.BoolVarP(&o.quiet, "quiet", "q", false, "log only errors; no progress bars")
+	f.BoolVarP(&o.verbose, "verbose", "v", false, "log each file and step (info level) to stderr")
 }
 
 // logger returns the slog logger the flags ask for, writing to stderr.
 func (o *globalOptions) logger() (*slog.Logger, error) {
-	level := slog.LevelInfo
-	if o.quiet {
-		level = slog.LevelWarn
+	level := slog.LevelWarn
+	switch {
+	case o.quiet:
+		level = slog.LevelError
+	case o.verbose || o.infoByDefault:
+		level = slog.LevelInfo
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch o.logFormat {

@@ -111,16 +111,16 @@ func appendInt(b []byte, v schema.Int) []byte {
 // decision is the verdict on one suspect line: keep it (rule ""), or quarantine it.
 type decision struct {
 	rule  schema.Rule
-	first int // the line of the first row of its group
+	other int // the line it repeats or conflicts with: the group's first, or for the first its second
 }
 
 func (d decision) violation(path string, line int) schema.Violation {
 	v := schema.Violation{File: path, Line: line, Rule: d.rule}
 	switch d.rule {
 	case schema.RuleDuplicateInFile:
-		v.Message = fmt.Sprintf("line %d repeats line %d exactly; the first is kept", line, d.first)
+		v.Message = fmt.Sprintf("line %d repeats line %d exactly; the first is kept", line, d.other)
 	case schema.RuleConflictInFile:
-		v.Message = fmt.Sprintf("line %d has the same practitioner, client and session_number as line %d but other values; all such rows are quarantined until the export is corrected", line, d.first)
+		v.Message = fmt.Sprintf("line %d has the same practitioner, client and session_number as line %d but other values; all such rows are quarantined until the export is corrected", line, d.other)
 	}
 	return v
 }
@@ -179,11 +179,15 @@ func confirm(ctx context.Context, path string, opt Options, suspects map[int]boo
 		}
 		conflict := slices.ContainsFunc(g[1:], func(x member) bool { return x.row != g[0].row })
 		for i, x := range g {
+			other := g[0].line
+			if i == 0 {
+				other = g[1].line
+			}
 			switch {
 			case conflict:
-				out[x.line] = decision{rule: schema.RuleConflictInFile, first: g[0].line}
+				out[x.line] = decision{rule: schema.RuleConflictInFile, other: other}
 			case i > 0:
-				out[x.line] = decision{rule: schema.RuleDuplicateInFile, first: g[0].line}
+				out[x.line] = decision{rule: schema.RuleDuplicateInFile, other: other}
 			}
 		}
 	}

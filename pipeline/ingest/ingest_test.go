@@ -240,8 +240,11 @@ func TestIngestDuplicates(t *testing.T) {
 		t.Errorf("sessions lines = %v, want [2 3]", kept)
 	}
 	for _, r := range e.rows(true) {
-		if r["rule"] == "duplicate_in_file" && !strings.Contains(r["message"], "repeats line 2") {
+		if r["rule"] == "duplicate_in_file" && !strings.Contains(r["message"], "repeats line 2 ") {
 			t.Errorf("duplicate message %q does not name line 2", r["message"])
+		}
+		if want := map[string]string{"5": "as line 6 ", "6": "as line 5 "}[r["source_line"]]; r["rule"] == "conflict_in_file" && !strings.Contains(r["message"], want) {
+			t.Errorf("conflict message on line %s is %q, want it to name the other line (%q)", r["source_line"], r["message"], want)
 		}
 	}
 }

@@ -1,0 +1,78 @@
+package main
+
+import (
+	"strconv"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cstoutcomes/outcomes/internal/exit"
+	"github.com/cstoutcomes/outcomes/pipeline/ingest"
+	"github.com/cstoutcomes/outcomes/pipeline/schema"
+)
+
+func init() { register(newSchemaCommand) }
+
+func newSchemaCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "schema",
+		Short: "Show the session schema, or check files against it without ingesting",
+	}
+	cmd.AddCommand(&cobra.Command{
+		Use:   "show [VERSION]",
+		Short: "Print a schema version (default: the latest) as embedded in the binary",
+		Example: `  outcomes schema show
+  outcomes schema show 1`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			s := schema.Latest()
+			if len(args) == 1 {
+				v, err := strconv.Atoi(args[0])
+				if err != nil {
+					return exit.Usagef("schema version %q: want a number such as 1", args[0])
+				}
+				if s, err = schema.Load(v); err != nil {
+					return exit.Usagef("schema version %d: %v (versions: %v)", v, err, schema.Versions())
+				}
+			}
+			return s.Describe(g.stdout)
+		},
+	})
+	var o readOptions
+	check := &cobra.Command{
+		Use:   "check FILE...",
+		Short: "Validate exports without writing anything; print the same report as ingest",
+		Long: `Read and validate each file exactly as ingest would, and print the same report, without
+writing anything and without needing a workspace or key.
+
+EXIT STATUS
+  0 every row is valid; 2 usage error; 3 rows would be quarantined or a file was rejected.`,
+		Example: `  outcomes schema check visits.csv
+  outcomes schema check --encoding windows-1252 --delimiter ';' export.csv`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opt, err := o.ingestOptions()
+			if err != nil {
+				return err
+			}
+			files, err := expandFiles(args)
+			if err != nil {
+				return err
+			}
+			var reports []*ingest.Report
+			for _, f := range files {
+				rep, err := ingest.File(cmd.Context(), f, opt)
+				if err != nil {
+					return err
+				}
+				reports = append(reports, rep)
+				if err := printReport(g.stdout, rep, o.json); err != nil {
+					return err
+				}
+			}
+			return attention(reports, 0)
+		},
+	}
+	o.addFlags(check)
+	cmd.AddCommand(check)
+	return cmd
+}
