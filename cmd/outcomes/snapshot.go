@@ -1,0 +1,82 @@
+package main
+
+import (
+	"context"
+	"errors"
+
+	"github.com/cstoutcomes/outcomes/internal/exit"
+	"github.com/cstoutcomes/outcomes/pipeline/duck"
+	"github.com/cstoutcomes/outcomes/pipeline/lake"
+	"github.com/cstoutcomes/outcomes/pipeline/workspace"
+)
+
+// openDuck opens DuckDB over lake version asOf of the workspace (0: the latest), with the
+// workspace's duckdb settings: the one way sql, summarize and notebooks reach the lake views.
+// The caller closes the DB and checks Close's error.
+func openDuck(ctx context.Context, g *globalOptions, asOf int64) (*duck.DB, error) {
+	return openDuckWith(ctx, g, asOf, duck.Options{})
+}
+
+// openDuckWith is openDuck with options (such as Materialize); Threads, MemoryLimit and
+// Logger are taken from the workspace and the flags when left zero.
+func openDuckWith(ctx context.Context, g *globalOptions, asOf int64, opt duck.Options) (*duck.DB, error) {
+	if asOf < 0 {
+		return nil, exit.Usagef("--as-of %d: allowed: a lake version (1, 2, ... as `outcomes lake log` lists them), or 0 for the latest", asOf)
+	}
+	w, err := workspace.Open(workspace.Resolve(g.workspace))
+	if err != nil {
+		return nil, err
+	}
+	log, err := g.logger()
+	if err != nil {
+		return nil, err
+	}
+	snap, err := lakeSnapshot(ctx, w, asOf, lake.Options{Logger: log})
+	if err != nil {
+		return nil, err
+	}
+	if opt.Threads == 0 {
+		opt.Threads = w.Config.Duck.Threads
+	}
+	if opt.MemoryLimit == "" {
+		opt.MemoryLimit = w.Config.Duck.MemoryLimit
+	}
+	if opt.Logger == nil {
+		opt.Logger = log
+	}
+	db, err := duck.Open(ctx, snap, opt)
+	if errors.Is(err, duck.ErrOption) {
+		return nil, exit.Usagef("%s: duckdb settings: %w", workspace.ConfigFile, err)
+	}
+	return db, err
+}
+
+// lakeSnapshot reads lake version asOf (0: the latest) and its log as a duck.Snapshot.
+func lakeSnapshot(ctx context.Context, w *workspace.Workspace, asOf int64, opt lake.Options) (snap duck.Snapshot, err error) {
+	l, err := lake.Open(ctx, w.LakeDir(), opt)
+	if err != nil {
+		return snap, err
+	}
+	defer func() { err = errors.Join(err, l.Close()) }()
+	s, err := l.Snapshot(ctx, asOf)
+	if errors.Is(err, lake.ErrUnknownVersion) {
+		return snap, exit.Usagef("--as-of %d: %w", asOf, err)
+	}
+	if err != nil {
+		return snap, err
+	}
+	log, err := l.Log(ctx)
+	if err != nil {
+		return snap, err
+	}
+	snap = duck.Snapshot{Version: s.Version, SessionsFiles: s.SessionsFiles, QuarantineFiles: s.QuarantineFiles}
+	for _, c := range log {
+		snap.Commits = append(snap.Commits, duck.Commit{
+			Version: c.Version, Time: c.Time, Operation: c.Operation,
+			SourceName: c.Source.Name, SourceSHA256: c.Source.SHA256,
+			RowsRead: c.Counts.Read, RowsAccepted: c.Counts.Accepted, RowsQuarantined: c.Counts.Quarantined,
+			RowsExcluded: c.Counts.Excluded, Violations: c.Counts.Violations,
+		})
+	}
+	return snap, nil
+}
