@@ -196,6 +196,9 @@ func (a *Append) write(ctx context.Context, t *tableWriter, rec arrow.RecordBatc
 	if err := checkSchema(rec.Schema(), t.sc); err != nil {
 		return fmt.Errorf("write %s: %w", t.table, err)
 	}
+	if err := checkNulls(t.sc, rec); err != nil {
+		return fmt.Errorf("write %s: %w", t.table, err)
+	}
 	if err := t.write(ctx, rec); err != nil {
 		return fmt.Errorf("write %s: %w", t.table, err)
 	}

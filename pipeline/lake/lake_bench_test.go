@@ -148,6 +148,7 @@ func BenchmarkWriteSessions(b *testing.B) {
 			}
 		}), false},
 		{"page-64KiB", with(func(o *WriterOptions) { o.PageSize = 64 << 10 }), false},
+		{"page-256KiB", with(func(o *WriterOptions) { o.PageSize = 256 << 10 }), false},
 		{"rowgroup-1Mi", with(func(o *WriterOptions) { o.RowGroupRows = 1 << 20 }), false},
 	}
 	for _, tc := range cases {

@@ -3,6 +3,9 @@ package lake
 import (
 	"cmp"
 	"errors"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"io/fs"
 	"math/rand/v2"
 	"path/filepath"
@@ -42,6 +45,18 @@ func TestAppendReadBack(t *testing.T) {
 		if g.client != r.client || g.date != days(r.date) || g.line != r.line || g.version != 1 {
 			t.Fatalf("row %d: got %+v, want %+v", i, g, r)
 		}
+	}
+	// The manifests record year(session_date) of each file as its partition.
+	st, err := l.loadState(t.Context())
+	must(t, err)
+	files, err := planFiles(t.Context(), st.sessions, c.SessionsSnapshot)
+	must(t, err)
+	var years []string
+	for _, f := range files {
+		years = append(years, fmt.Sprint(f.Partition()[yearPartitionID]))
+	}
+	if want := []string{"49", "51", "54"}; !slices.Equal(years, want) { // years since 1970
+		t.Errorf("partitions %v, want %v", years, want)
 	}
 	// Every file holds one year only, the year of its directory.
 	for _, p := range snap.SessionsFiles {
@@ -256,5 +271,32 @@ func TestCloseAbortsOpenBatch(t *testing.T) {
 	}
 	if _, err := l.Log(t.Context()); !errors.Is(err, ErrClosed) {
 		t.Fatalf("Log after Close = %v", err)
+	}
+}
+
+func TestWriteChecksSchema(t *testing.T) {
+	l, mem := openTestLake(t)
+	ctx := t.Context()
+	a, err := l.NewAppend(ctx, Source{SHA256: "bad"})
+	must(t, err)
+	defer a.Abort()
+	q := quarantineRecord(mem, 2, "bad", 1)
+	defer q.Release()
+	if err := a.WriteSessions(ctx, q); !errors.Is(err, ErrSchema) {
+		t.Errorf("WriteSessions(quarantine record) = %v", err)
+	}
+	// A required column with a null.
+	rec := sessionsRecord(mem, randomRows(rand.New(rand.NewPCG(17, 17)), 3, 2020), "bad", 1)
+	defer rec.Release()
+	cols := slices.Clone(rec.Columns())
+	b := array.NewStringBuilder(mem)
+	b.AppendValues([]string{"x", "", "z"}, []bool{true, false, true})
+	cols[0] = b.NewArray()
+	b.Release()
+	defer cols[0].Release()
+	bad := array.NewRecordBatch(SessionsSchema(), cols, 3)
+	defer bad.Release()
+	if err := a.WriteSessions(ctx, bad); !errors.Is(err, ErrSchema) {
+		t.Errorf("WriteSessions(null practitioner_key) = %v", err)
 	}
 }

@@ -133,6 +133,16 @@ func sessionsSpec() iceberg.PartitionSpec {
 	})
 }
 
+// checkNulls reports a required column that holds nulls.
+func checkNulls(sc *arrow.Schema, rec arrow.RecordBatch) error {
+	for i, f := range sc.Fields() {
+		if !f.Nullable && rec.Column(i).NullN() > 0 {
+			return fmt.Errorf("%w: required column %s has %d nulls", ErrSchema, f.Name, rec.Column(i).NullN())
+		}
+	}
+	return nil
+}
+
 // checkSchema reports whether got has want's fields (names, types, nullability) in order.
 // Field metadata is not compared: the writer substitutes want, which carries the field ids.
 func checkSchema(got, want *arrow.Schema) error {
