@@ -85,7 +85,10 @@
 //     truncate_duckdb_logs, enable/disable_profiling, checkpoint, force_checkpoint,
 //     enable/disable_peg_parser, and query() and json_execute_serialized_sql(), which run
 //     SQL given as text and would hide such a call. A query that calls one of them,
-//     anywhere in DuckDB's parse tree (json_serialize_sql), is refused with [ErrReadOnly].
+//     anywhere in DuckDB's parse tree (json_serialize_sql), is refused with [ErrReadOnly];
+//     so is a SELECT whose parse tree DuckDB cannot serialise, unless it is a PRAGMA that
+//     DuckDB rewrote into a query of its own. (A PIVOT without IN (...) runs several
+//     statements and is refused; with IN it is an ordinary query.)
 //     This list is DuckDB 1.5's; a new DuckDB version needs it reviewed
 //     (SELECT function_name FROM duckdb_functions() WHERE function_type = 'table').
 //

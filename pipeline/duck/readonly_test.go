@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -56,6 +57,7 @@ func TestReadOnly(t *testing.T) {
 		{"explain analyze copy", "/* c */ EXPLAIN /* c */ analyze COPY (SELECT 1 AS x) TO " + literal(out), ErrReadOnly, "EXPLAIN of a non-query statement refused"},
 		{"explain analyze insert", "EXPLAIN ANALYZE INSERT INTO commits (version) VALUES (99)", ErrReadOnly, "EXPLAIN INSERT statement refused"},
 		{"explain with options", "EXPLAIN (FORMAT json) SELECT 1", ErrReadOnly, "EXPLAIN (in a form other"},
+		{"pivot without values", "PIVOT sessions ON modality USING count(*)", ErrReadOnly, "PIVOT without IN"},
 		{"write first of two", "CREATE TABLE t AS SELECT 1 AS x; SELECT 1", ErrReadOnly, "several statements"},
 		{"write last of two", "SELECT 1; DROP VIEW sessions", ErrReadOnly, "several statements"},
 		{"read /etc/passwd", "SELECT * FROM read_csv('/etc/passwd')", ErrAccessDenied, `Permission Error: Cannot access file "/etc/passwd"`},
@@ -94,6 +96,8 @@ func TestReadOnly(t *testing.T) {
 		{"explain", "EXPLAIN SELECT * FROM sessions", "physical_plan"},
 		{"explain analyze", "-- why\nEXPLAIN ANALYZE SELECT * FROM sessions", "analyzed_plan"},
 		{"two selects", "SELECT 1; SELECT 2 AS x", "2"},
+		{"pivot", "PIVOT (SELECT modality FROM sessions) ON modality IN ('CST') USING count(*)", "4"},
+		{"pragma version", "PRAGMA version", "v1.5.6"},
 		{"lake file by name", "SELECT count(*) FROM read_parquet(" + literal(snap.SessionsFiles[0]) + ")", "3"},
 		{"parameter", "SELECT count(*) FROM sessions WHERE practitioner_key = ?", "0"},
 	}
@@ -207,5 +211,21 @@ func TestSideEffectFunctions(t *testing.T) {
 	}
 	if got := queryStrings(t, db, "SELECT count(*) FROM sessions"); got[0][0] != "4" {
 		t.Errorf("sessions after the refusals: %v", got)
+	}
+}
+
+// TestInterrupt: a query still running when its context ends is interrupted by DuckDB and
+// reported as ErrInterrupted; the database stays usable.
+func TestInterrupt(t *testing.T) {
+	t.Parallel()
+	db := openDB(t, Snapshot{}, Options{})
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	_, err := db.QueryTable(ctx, "SELECT count(*) FROM range(1000000000000) AS a(i) WHERE i % 7 = 3", 0)
+	if !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("long query: %v, want ErrInterrupted", err)
+	}
+	if got := queryStrings(t, db, "SELECT 1"); got[0][0] != "1" {
+		t.Errorf("after the interrupt: %v", got)
 	}
 }
