@@ -67,9 +67,9 @@
 //     path outside the lock-down fails at bind time), a statement that is not a query is
 //     still reported as refused for writing.
 //
-//  2. The lock-down, after the views are defined: SET allowed_paths to exactly the
-//     snapshot's files, SET enable_external_access = false (no other file, directory,
-//     URL or extension install is reachable), then SET lock_configuration = true, so no
+//  2. The lock-down, after the views are defined: SET GLOBAL allowed_paths to exactly the
+//     snapshot's files, SET GLOBAL enable_external_access = false (no other file, directory,
+//     URL or extension install is reachable), then SET GLOBAL lock_configuration = true, so no
 //     statement can change a setting again. autoinstall/autoload of extensions are off,
 //     temp_directory is Options.TempDir ("" = no spilling, so nothing is written under the
 //     working directory) and TimeZone is UTC. The views still read their files because

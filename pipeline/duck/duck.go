@@ -130,7 +130,9 @@ func (db *DB) setup(ctx context.Context, snap Snapshot, opt Options, sessions, q
 
 // configure applies the options and the settings that keep DuckDB off the network and out
 // of the working directory (no extension is installed or loaded automatically; temporary
-// files only in TempDir), and makes time zone dependent functions give UTC.
+// files only in TempDir), and makes time zone dependent functions give UTC. Every setting
+// is GLOBAL, so that each connection of the pool has it (TimeZone is per connection
+// otherwise).
 func configure(ctx context.Context, conn *sql.Conn, opt Options) error {
 	settings := [][2]string{
 		{"autoinstall_known_extensions", "false"},
@@ -145,7 +147,7 @@ func configure(ctx context.Context, conn *sql.Conn, opt Options) error {
 		settings = append(settings, [2]string{"memory_limit", literal(opt.MemoryLimit)})
 	}
 	for _, kv := range settings {
-		if _, err := conn.ExecContext(ctx, "SET "+kv[0]+" = "+kv[1]); err != nil {
+		if _, err := conn.ExecContext(ctx, "SET GLOBAL "+kv[0]+" = "+kv[1]); err != nil {
 			return fmt.Errorf("%w: %s = %s: %w", ErrOption, kv[0], kv[1], err)
 		}
 	}
@@ -201,9 +203,9 @@ func createViews(ctx context.Context, conn *sql.Conn, sessions, quarantine []str
 func lockDown(ctx context.Context, conn *sql.Conn, allowed []string) error {
 	var stmts []string
 	if len(allowed) > 0 {
-		stmts = append(stmts, "SET allowed_paths = "+listLiteral(allowed))
+		stmts = append(stmts, "SET GLOBAL allowed_paths = "+listLiteral(allowed))
 	}
-	stmts = append(stmts, "SET enable_external_access = false", "SET lock_configuration = true")
+	stmts = append(stmts, "SET GLOBAL enable_external_access = false", "SET GLOBAL lock_configuration = true")
 	for _, s := range stmts {
 		if _, err := conn.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("duck: lock down: %w", err)

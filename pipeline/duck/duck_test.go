@@ -171,10 +171,16 @@ func TestLockDownSettings(t *testing.T) {
 	t.Parallel()
 	snap := twoCommits(t)
 	db := openDB(t, snap, Options{Threads: 1, MemoryLimit: "512MB"})
-	got := queryStrings(t, db, `SELECT current_setting('enable_external_access'), current_setting('lock_configuration'),
+	// Hold one connection so that the query below runs on another: the settings are global.
+	held, err := db.sql.Conn(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer held.Close()
+	got := queryStrings(t, db, `SELECT current_setting('TimeZone'), current_setting('enable_external_access'), current_setting('lock_configuration'),
   current_setting('threads'), current_setting('autoinstall_known_extensions'), current_setting('temp_directory'),
   len(current_setting('allowed_paths')), len(current_setting('allowed_directories'))`)
-	want := [][]string{{"false", "true", "1", "false", "", "4", "0"}}
+	want := [][]string{{"UTC", "false", "true", "1", "false", "", "4", "0"}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("settings = %v, want %v", got, want)
 	}
