@@ -17,7 +17,10 @@
 // Data files are Parquet (zstd, column statistics, dictionary encoding for the
 // low-cardinality strings, Iceberg field ids in the Parquet schema), written by this package
 // with pqarrow: one open file per year partition, rolled over at a target size, so memory is
-// bounded by one row group per open file. Metadata holds absolute paths: moving a workspace
+// bounded by one row group per open file. A record whose rows span several years is reordered
+// by year with one take per column (or sliced, when its years come in long runs). Each file is
+// read back (footer only) into an Iceberg DataFile with table.FileToDataFile, and its
+// partition value is checked against the year it was written for, before AddDataFiles. Metadata holds absolute paths: moving a workspace
 // needs a relocation (or a fresh ingest).
 //
 // # Versions
@@ -55,7 +58,12 @@
 //
 // A commit that fails is reloaded to learn its outcome: published after all (the batch id
 // is at the head), a conflict that committed nothing (redo from step 5, up to 5 times), or an
-// error. When the outcome cannot be learned, [Append.Abort] keeps the files.
+// error. If the sessions commit fails after the quarantine commit, the quarantine head is
+// rolled back at once (as in step 1). When the outcome cannot be learned, [Append.Abort]
+// keeps the files: they may be live.
+//
+// Readers take no lock. They load the sessions table before the quarantine table, so every
+// quarantine snapshot the sessions head names is in the quarantine metadata they load.
 //
 // # Crash consistency
 //
@@ -90,6 +98,8 @@
 //     writer holding the lock removes it (step 1).
 //   - Only copy-on-write is used: a scan task carrying delete files is an error
 //     ([ErrDeleteFiles]).
+//   - [Open] creates the warehouse, the namespace and the tables when they are absent, also
+//     for a reader: table creation is itself an atomic, claim-protected commit.
 //
 // The design leaves room for the lifecycle commands (issue 9): forget and compact are
 // copy-on-write overwrites of both tables committed by the same two-step protocol as a new
