@@ -13,6 +13,11 @@ import (
 var update = flag.Bool("update", false, "update testscript files with the actual output")
 
 func TestMain(m *testing.M) {
+	// A test that needs a real outcomes process it can kill runs this test binary with
+	// OUTCOMES_TEST_MAIN=1 (see outcomesCommand).
+	if os.Getenv("OUTCOMES_TEST_MAIN") == "1" {
+		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	}
 	testscript.Main(m, map[string]func(){
 		"outcomes": func() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) },
 	})

@@ -79,6 +79,10 @@ EXIT STATUS
 	root.SetOut(stdout)
 	root.SetErr(stderr)
 	g.addFlags(root)
+	var prof profileFlags
+	prof.addFlags(root)
+	root.PersistentPreRunE = func(*cobra.Command, []string) error { return prof.start() }
+	root.PersistentPostRunE = func(*cobra.Command, []string) error { return prof.stop() }
 	for _, add := range commands {
 		root.AddCommand(add(g))
 	}
