@@ -268,37 +268,39 @@ func findFunction(node any) string {
 
 // stmtName names a statement type for messages.
 func stmtName(t duckdb.StmtType) string {
-	names := map[duckdb.StmtType]string{
-		duckdb.STATEMENT_TYPE_SELECT:       "SELECT",
-		duckdb.STATEMENT_TYPE_INSERT:       "INSERT",
-		duckdb.STATEMENT_TYPE_UPDATE:       "UPDATE",
-		duckdb.STATEMENT_TYPE_EXPLAIN:      "EXPLAIN",
-		duckdb.STATEMENT_TYPE_DELETE:       "DELETE",
-		duckdb.STATEMENT_TYPE_PREPARE:      "PREPARE",
-		duckdb.STATEMENT_TYPE_CREATE:       "CREATE",
-		duckdb.STATEMENT_TYPE_EXECUTE:      "EXECUTE",
-		duckdb.STATEMENT_TYPE_ALTER:        "ALTER",
-		duckdb.STATEMENT_TYPE_TRANSACTION:  "transaction",
-		duckdb.STATEMENT_TYPE_COPY:         "COPY",
-		duckdb.STATEMENT_TYPE_ANALYZE:      "ANALYZE",
-		duckdb.STATEMENT_TYPE_VARIABLE_SET: "SET VARIABLE",
-		duckdb.STATEMENT_TYPE_CREATE_FUNC:  "CREATE FUNCTION",
-		duckdb.STATEMENT_TYPE_DROP:         "DROP",
-		duckdb.STATEMENT_TYPE_EXPORT:       "EXPORT",
-		duckdb.STATEMENT_TYPE_PRAGMA:       "PRAGMA",
-		duckdb.STATEMENT_TYPE_VACUUM:       "VACUUM",
-		duckdb.STATEMENT_TYPE_CALL:         "CALL",
-		duckdb.STATEMENT_TYPE_SET:          "SET",
-		duckdb.STATEMENT_TYPE_LOAD:         "LOAD/INSTALL",
-		duckdb.STATEMENT_TYPE_RELATION:     "relation",
-		duckdb.STATEMENT_TYPE_EXTENSION:    "extension",
-		duckdb.STATEMENT_TYPE_LOGICAL_PLAN: "logical plan",
-		duckdb.STATEMENT_TYPE_ATTACH:       "ATTACH",
-		duckdb.STATEMENT_TYPE_DETACH:       "DETACH",
-		duckdb.STATEMENT_TYPE_MULTI:        "multi-statement",
-	}
-	if n, ok := names[t]; ok {
+	if n, ok := stmtNames[t]; ok {
 		return n
 	}
 	return fmt.Sprintf("statement type %d", t)
+}
+
+// stmtNames are the names of DuckDB's statement types.
+var stmtNames = map[duckdb.StmtType]string{
+	duckdb.STATEMENT_TYPE_SELECT:       "SELECT",
+	duckdb.STATEMENT_TYPE_INSERT:       "INSERT",
+	duckdb.STATEMENT_TYPE_UPDATE:       "UPDATE",
+	duckdb.STATEMENT_TYPE_EXPLAIN:      "EXPLAIN",
+	duckdb.STATEMENT_TYPE_DELETE:       "DELETE",
+	duckdb.STATEMENT_TYPE_PREPARE:      "PREPARE",
+	duckdb.STATEMENT_TYPE_CREATE:       "CREATE",
+	duckdb.STATEMENT_TYPE_EXECUTE:      "EXECUTE",
+	duckdb.STATEMENT_TYPE_ALTER:        "ALTER",
+	duckdb.STATEMENT_TYPE_TRANSACTION:  "transaction",
+	duckdb.STATEMENT_TYPE_COPY:         "COPY",
+	duckdb.STATEMENT_TYPE_ANALYZE:      "ANALYZE",
+	duckdb.STATEMENT_TYPE_VARIABLE_SET: "SET VARIABLE",
+	duckdb.STATEMENT_TYPE_CREATE_FUNC:  "CREATE FUNCTION",
+	duckdb.STATEMENT_TYPE_DROP:         "DROP",
+	duckdb.STATEMENT_TYPE_EXPORT:       "EXPORT",
+	duckdb.STATEMENT_TYPE_PRAGMA:       "PRAGMA",
+	duckdb.STATEMENT_TYPE_VACUUM:       "VACUUM",
+	duckdb.STATEMENT_TYPE_CALL:         "CALL",
+	duckdb.STATEMENT_TYPE_SET:          "SET",
+	duckdb.STATEMENT_TYPE_LOAD:         "LOAD/INSTALL",
+	duckdb.STATEMENT_TYPE_RELATION:     "relation",
+	duckdb.STATEMENT_TYPE_EXTENSION:    "extension",
+	duckdb.STATEMENT_TYPE_LOGICAL_PLAN: "logical plan",
+	duckdb.STATEMENT_TYPE_ATTACH:       "ATTACH",
+	duckdb.STATEMENT_TYPE_DETACH:       "DETACH",
+	duckdb.STATEMENT_TYPE_MULTI:        "multi-statement",
 }
