@@ -79,8 +79,10 @@ func readTable(rows *sql.Rows, maxRows int) (*Table, error) {
 
 // FormatValue renders a value scanned from DuckDB as text: NULL as "", numbers in Go's
 // shortest round-trip form ('g', -1 for floats), DATE as 2006-01-02, TIMESTAMP as
-// 2006-01-02 15:04:05[.ffffff] (UTC), TIME as 15:04:05[.ffffff], BLOB as hex, lists as
-// [a, b] and structs as {'k': v} with sorted keys. typ is the column's DuckDB type name.
+// 2006-01-02 15:04:05[.ffffff], TIMESTAMPTZ the same in UTC with +00, TIME as
+// 15:04:05[.ffffff], INTERVAL as DuckDB prints it, UUID canonically, BLOB as hex, lists as
+// [a, b], structs as {'k': v} with sorted keys and maps as {k=v}. typ is the column's
+// DuckDB type name (Table.Types).
 func FormatValue(v any, typ string) string {
 	switch x := v.(type) {
 	case nil:
@@ -96,7 +98,20 @@ func FormatValue(v any, typ string) string {
 	case time.Time:
 		return formatTime(x, typ)
 	case []byte:
+		if typ == "UUID" && len(x) == 16 {
+			h := hex.EncodeToString(x)
+			return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+		}
 		return hex.EncodeToString(x)
+	case duckdb.Interval:
+		return formatInterval(x)
+	case duckdb.OrderedMap:
+		keys, vals := x.Keys(), x.Values()
+		parts := make([]string, len(keys))
+		for i := range keys {
+			parts[i] = formatNested(keys[i]) + "=" + formatNested(vals[i])
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
 	case *big.Int:
 		return x.String()
 	case duckdb.Decimal:
@@ -128,6 +143,35 @@ func formatNested(v any) string {
 	return FormatValue(v, "")
 }
 
+// formatInterval formats an INTERVAL as DuckDB prints it: 1 year 2 months 3 days 04:05:06.5.
+func formatInterval(iv duckdb.Interval) string {
+	var parts []string
+	unit := func(n int64, name string) {
+		switch {
+		case n == 1 || n == -1:
+			parts = append(parts, fmt.Sprintf("%d %s", n, name))
+		case n != 0:
+			parts = append(parts, fmt.Sprintf("%d %ss", n, name))
+		}
+	}
+	unit(int64(iv.Months/12), "year")
+	unit(int64(iv.Months%12), "month")
+	unit(int64(iv.Days), "day")
+	if iv.Micros != 0 || len(parts) == 0 {
+		d := time.Duration(iv.Micros) * time.Microsecond
+		sign := ""
+		if d < 0 {
+			sign, d = "-", -d
+		}
+		clock := fmt.Sprintf("%s%02d:%02d:%02d", sign, int64(d/time.Hour), int64(d/time.Minute)%60, int64(d/time.Second)%60)
+		if frac := d % time.Second; frac != 0 {
+			clock += strings.TrimRight(fmt.Sprintf(".%06d", frac/time.Microsecond), "0")
+		}
+		parts = append(parts, clock)
+	}
+	return strings.Join(parts, " ")
+}
+
 // formatTime formats DATE, TIME and TIMESTAMP values by their DuckDB type.
 func formatTime(t time.Time, typ string) string {
 	t = t.UTC()
@@ -137,7 +181,7 @@ func formatTime(t time.Time, typ string) string {
 	case strings.HasPrefix(typ, "TIME") && !strings.HasPrefix(typ, "TIMESTAMP"):
 		return t.Format("15:04:05.999999999")
 	case strings.HasSuffix(typ, "TZ") || strings.Contains(typ, "TIME ZONE"):
-		return t.Format("2006-01-02 15:04:05.999999999Z07:00")
+		return t.Format("2006-01-02 15:04:05.999999999-07")
 	default:
 		return t.Format("2006-01-02 15:04:05.999999999")
 	}

@@ -82,6 +82,27 @@ NULL  NULL                      NaN  1999-12-31  2024-01-02 03:04:05.25  false  
 	}
 }
 
+func TestFormatValueTypes(t *testing.T) {
+	t.Parallel()
+	db := openDB(t, Snapshot{}, Options{})
+	tab, err := db.QueryTable(t.Context(), `SELECT '6ba7b810-9dad-11d1-80b4-00c04fd430c8'::UUID AS u,
+  INTERVAL '1 year 2 months 3 days 04:05:06.5' AS iv, INTERVAL '0 days' AS zero, INTERVAL '-90 minutes' AS neg,
+  12.345::DECIMAL(10,3) AS dec, 170141183460469231731687303715884105727::HUGEINT AS h,
+  {'b': 1, 'a': 'x'} AS st, MAP {'k': 1, 'j': NULL} AS m, '\xAA'::BLOB AS bl, TIME '01:02:03.25' AS tm,
+  TIMESTAMPTZ '2024-01-02 03:04:05+02' AS tz, 1.5::FLOAT AS f, [NULL, 1] AS l, 'a'::ENUM('a', 'b') AS e`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"6ba7b810-9dad-11d1-80b4-00c04fd430c8", "1 year 2 months 3 days 04:05:06.5", "00:00:00",
+		"-01:30:00", "12.345", "170141183460469231731687303715884105727", "{'a': x, 'b': 1}", "{k=1, j=NULL}",
+		"aa", "01:02:03.25", "2024-01-02 01:04:05+00", "1.5", "[NULL, 1]", "a"}
+	for j, v := range tab.Rows[0] {
+		if got := FormatValue(v, tab.Types[j]); got != want[j] {
+			t.Errorf("%s (%s, %T): %q, want %q", tab.Columns[j], tab.Types[j], v, got, want[j])
+		}
+	}
+}
+
 func TestTableEmptyAndTruncated(t *testing.T) {
 	t.Parallel()
 	db := openDB(t, Snapshot{}, Options{})
