@@ -72,7 +72,9 @@
 //     URL or extension install is reachable), then SET GLOBAL lock_configuration = true, so no
 //     statement can change a setting again. autoinstall/autoload of extensions are off,
 //     temp_directory is Options.TempDir ("" = no spilling, so nothing is written under the
-//     working directory) and TimeZone is UTC. The views still read their files because
+//     working directory), TimeZone is UTC, and Parquet footers are cached
+//     (parquet_metadata_cache: lake files never change once written, and every query is
+//     prepared twice, once to check it). The views still read their files because
 //     DuckDB checks allowed_paths on every access; Open binds each view once after the
 //     lock-down to prove it. allowed_paths lists files, not their directories (DESIGN.md
 //     asks for the directories): a directory would also admit files of other snapshots

@@ -138,6 +138,7 @@ func configure(ctx context.Context, conn *sql.Conn, opt Options) error {
 		{"autoinstall_known_extensions", "false"},
 		{"autoload_known_extensions", "false"},
 		{"TimeZone", literal("UTC")},
+		{"parquet_metadata_cache", "true"}, // lake files never change once written
 		{"temp_directory", literal(opt.TempDir)},
 	}
 	if opt.Threads > 0 {
