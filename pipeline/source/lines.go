@@ -34,7 +34,11 @@ func newLineReader(r io.Reader, name, encoding string) (*lineReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	br := bufio.NewReaderSize(r, bufferSize)
+	size := bufferSize
+	if l, ok := r.(interface{ Len() int }); ok { // in-memory input (tests, fuzzing): no bigger than it
+		size = min(size, l.Len()+1)
+	}
+	br := bufio.NewReaderSize(r, size)
 	b, _ := br.Peek(len(bom))
 	switch {
 	case bytes.Equal(b, bom):
@@ -44,7 +48,7 @@ func newLineReader(r io.Reader, name, encoding string) (*lineReader, error) {
 	}
 	lr := &lineReader{name: name, br: br, validate: dec == nil}
 	if dec != nil {
-		lr.br = bufio.NewReaderSize(transform.NewReader(br, dec.NewDecoder()), bufferSize)
+		lr.br = bufio.NewReaderSize(transform.NewReader(br, dec.NewDecoder()), size)
 	}
 	return lr, nil
 }
