@@ -94,6 +94,10 @@
 //     This list is DuckDB 1.5's; a new DuckDB version needs it reviewed
 //     (SELECT function_name FROM duckdb_functions() WHERE function_type = 'table').
 //
+// The one write [DB] allows is [DB.CreateTable], for notebook cells that build on earlier
+// ones: it checks a query as above and stores its result as an in-memory table under a
+// plain name that is not a lake view; the CREATE statement is written by this package.
+//
 // # Errors
 //
 // Failed queries return a [*QueryError] whose message is DuckDB's own and which is

@@ -229,3 +229,36 @@ func TestInterrupt(t *testing.T) {
 		t.Errorf("after the interrupt: %v", got)
 	}
 }
+
+func TestCreateTable(t *testing.T) {
+	t.Parallel()
+	db := openDB(t, twoCommits(t), Options{})
+	ctx := t.Context()
+	if err := db.CreateTable(ctx, "per_client", "SELECT client_key, count(*) AS n FROM sessions WHERE practitioner_key = ? GROUP BY ALL -- c", "p1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := queryStrings(t, db, "SELECT client_key, n FROM per_client ORDER BY ALL"); len(got) != 2 || got[0][1] != "2" {
+		t.Errorf("per_client = %v", got)
+	}
+	if err := db.CreateTable(ctx, "per_client", "SELECT 1 AS n"); err != nil {
+		t.Errorf("replace: %v", err)
+	}
+	for _, tc := range []struct {
+		name, table, query string
+		is                 error
+	}{
+		{"lake view name", "sessions", "SELECT 1", ErrInvalidQuery},
+		{"quoted name", `x"; DROP VIEW sessions; --`, "SELECT 1", ErrInvalidQuery},
+		{"write", "t", "DELETE FROM commits", ErrReadOnly},
+		{"second statement", "t", "SELECT 1); DROP VIEW sessions; (SELECT 1", ErrInvalidQuery},
+		{"effect function", "t", "SELECT * FROM enable_logging()", ErrReadOnly},
+		{"outside file", "t", "SELECT * FROM read_csv('/etc/passwd')", ErrAccessDenied},
+	} {
+		if err := db.CreateTable(ctx, tc.table, tc.query); !errors.Is(err, tc.is) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.is)
+		}
+	}
+	if got := queryStrings(t, db, "SELECT (SELECT count(*) FROM sessions), (SELECT count(*) FROM per_client)"); got[0][0] != "4" || got[0][1] != "1" {
+		t.Errorf("after the refusals: %v", got)
+	}
+}
