@@ -109,3 +109,16 @@ func TestJSONLErrorMessage(t *testing.T) {
 		t.Errorf("Err = %v, want %s", rec.Err, want)
 	}
 }
+
+func TestJSONLLongValue(t *testing.T) {
+	big := strings.Repeat("é", 1<<19) // 1 MB of UTF-8
+	input := "{\"a\":\"" + big + "\",\"b\":1}\n{\"a\":\"x\",\"b\":2}\n"
+	r, err := NewJSONL(strings.NewReader(input), "big.jsonl", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := readAll(t, r)
+	if err != nil || len(rows) != 2 || rows[0].Fields[0] != big || rows[1].Line != 2 || rows[1].Fields[1] != "2" {
+		t.Fatalf("rows %d, err %v", len(rows), err)
+	}
+}

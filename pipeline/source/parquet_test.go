@@ -159,3 +159,32 @@ func TestOpenParquet(t *testing.T) {
 		t.Errorf("Offset %d, Size %d at the end", p.Offset(), p.Size())
 	}
 }
+
+func TestParquetNoRows(t *testing.T) {
+	mem := memory.NewCheckedAllocator(memory.DefaultAllocator)
+	defer mem.AssertSize(t, 0)
+	schema := arrow.NewSchema([]arrow.Field{{Name: "client_id", Type: arrow.BinaryTypes.String}}, nil)
+	path := filepath.Join(t.TempDir(), "empty.parquet")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := pqarrow.NewFileWriter(schema, f, parquet.NewWriterProperties(), pqarrow.DefaultWriterProps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := openParquet(path, mem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mustClose(t, r)
+	if h := r.Header(); !reflect.DeepEqual(h, []string{"client_id"}) {
+		t.Errorf("Header = %q", h)
+	}
+	if rows, err := readAll(t, r); err != nil || len(rows) != 0 {
+		t.Errorf("rows %v, err %v", rows, err)
+	}
+}

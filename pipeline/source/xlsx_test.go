@@ -188,3 +188,26 @@ func TestDateKind(t *testing.T) {
 		}
 	}
 }
+
+func TestXLSXHeaderOnly(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetRow("Sheet1", "B2", &[]any{"client_id", "pain_before"}); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "header.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mustClose(t, r)
+	if h := r.Header(); !reflect.DeepEqual(h, []string{"", "client_id", "pain_before"}) {
+		t.Errorf("Header = %q (column A is empty)", h)
+	}
+	if rows, err := readAll(t, r); err != nil || len(rows) != 0 {
+		t.Errorf("rows %v, err %v", rows, err)
+	}
+}
