@@ -6,6 +6,7 @@ import (
 	"iter"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -71,12 +72,12 @@ const (
 	colNotes = numColumns + 1 // with ExtraColumns
 )
 
-// Header returns the column names of an export made with c.
+// Header returns the column names of an export made with c, in a new slice.
 func (c Config) Header() []string {
 	if !c.ExtraColumns {
-		return Columns
+		return slices.Clone(Columns)
 	}
-	h := append([]string(nil), Columns[:colClient+1]...)
+	h := slices.Clone(Columns[:colClient+1])
 	h = append(h, "client_name")
 	h = append(h, Columns[colClient+1:]...)
 	return append(h, "notes")
