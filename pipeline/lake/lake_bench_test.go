@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"runtime"
+	"runtime/metrics"
 	"slices"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -147,7 +150,7 @@ func BenchmarkWriteSessions(b *testing.B) {
 				o.Dictionary = append(o.Dictionary, f.Name)
 			}
 		}), false},
-		{"page-64KiB", with(func(o *WriterOptions) { o.PageSize = 64 << 10 }), false},
+		{"page-1MiB", with(func(o *WriterOptions) { o.PageSize = 1 << 20 }), false},
 		{"page-256KiB", with(func(o *WriterOptions) { o.PageSize = 256 << 10 }), false},
 		{"rowgroup-1Mi", with(func(o *WriterOptions) { o.RowGroupRows = 1 << 20 }), false},
 	}
@@ -166,6 +169,7 @@ func BenchmarkWriteSessions(b *testing.B) {
 			defer l.Close()
 			b.ReportAllocs()
 			var bytes int64
+			peak := heapSampler()
 			cpu0 := cpuTime()
 			i := 0
 			for b.Loop() {
@@ -189,6 +193,8 @@ func BenchmarkWriteSessions(b *testing.B) {
 			b.ReportMetric(float64(bytes)/benchRows, "bytes/row")
 			// CPU time is steadier than wall time on a shared machine.
 			b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/benchRows, "cpu-ns/row")
+			// The live heap (as of each GC) above what it was before the loop, which holds the input.
+			b.ReportMetric(float64(peak())/(1<<20), "peak-heap-MB")
 		})
 	}
 }
@@ -200,4 +206,36 @@ func cpuTime() int64 {
 		return 0
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
+}
+
+// heapSampler samples the live heap (as the last GC measured it) every 5 ms until the returned func is called, which
+// returns the peak above the heap at the start.
+func heapSampler() func() uint64 {
+	sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+	read := func() uint64 { metrics.Read(sample); return sample[0].Value.Uint64() }
+	runtime.GC()
+	base := read()
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(5 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				if v := read(); v > base && v-base > peak.Load() {
+					peak.Store(v - base)
+				}
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-stopped
+		return peak.Load()
+	}
 }
