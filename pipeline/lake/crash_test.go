@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
 )
 
@@ -223,5 +224,29 @@ func TestSessionsCommitFails(t *testing.T) {
 	}
 	if c := appendBatch(t, l, "two", randomRows(rng, 10, 2021), 2); c.Version != 2 {
 		t.Fatalf("version %d", c.Version)
+	}
+}
+
+// TestDeleteFilesRejected commits a merge-on-read delete (which writes a position delete
+// file) as if it were a lake version: readers refuse it rather than ignore the deletes.
+func TestDeleteFilesRejected(t *testing.T) {
+	l, _ := openTestLake(t)
+	ctx := t.Context()
+	rng := rand.New(rand.NewPCG(19, 19))
+	c := appendBatch(t, l, "v1", randomRows(rng, 50, 2020), 0)
+	st, err := l.loadState(ctx)
+	must(t, err)
+	tx := st.sessions.NewTransaction()
+	must(t, tx.SetProperties(iceberg.Properties{table.WriteDeleteModeKey: table.WriteModeMergeOnRead}))
+	c.Version, c.batch = 2, "mor"
+	err = tx.Delete(ctx, iceberg.EqualTo(iceberg.Reference("source_line"), int64(5)), c.summary())
+	must(t, err)
+	_, err = tx.Commit(ctx)
+	must(t, err)
+	if _, err := l.Snapshot(ctx, 2); !errors.Is(err, ErrDeleteFiles) {
+		t.Fatalf("Snapshot of a version with delete files = %v, want ErrDeleteFiles", err)
+	}
+	if _, err := l.Verify(ctx); !errors.Is(err, ErrDeleteFiles) {
+		t.Fatalf("Verify = %v, want ErrDeleteFiles", err)
 	}
 }
