@@ -20,6 +20,9 @@ type sessionsBuilder struct {
 	version int32
 	commit  int64
 	n       int
+	// The last row's ids and keys: an export lists a client's sessions together, so most rows
+	// repeat them and skip the hasher's map lookups.
+	lastPractID, lastClientID, lastPractKey, lastClientKey string
 
 	practitioner, client, sha256 *array.StringBuilder
 	date                         *array.Date32Builder
@@ -74,8 +77,15 @@ func newSessionsBuilder(mem memory.Allocator, h *pseudo.Hasher, sha string, sche
 }
 
 func (s *sessionsBuilder) append(r *schema.Session, line int) {
-	s.practitioner.Append(s.hasher.Practitioner(r.PractitionerID))
-	s.client.Append(s.hasher.Client(r.PractitionerID, r.ClientID))
+	if r.PractitionerID != s.lastPractID || r.ClientID != s.lastClientID || s.lastPractKey == "" {
+		if r.PractitionerID != s.lastPractID || s.lastPractKey == "" {
+			s.lastPractKey = s.hasher.Practitioner(r.PractitionerID)
+		}
+		s.lastClientKey = s.hasher.Client(r.PractitionerID, r.ClientID)
+		s.lastPractID, s.lastClientID = r.PractitionerID, r.ClientID
+	}
+	s.practitioner.Append(s.lastPractKey)
+	s.client.Append(s.lastClientKey)
 	s.date.Append(arrow.Date32(r.SessionDate))
 	s.number.Append(r.SessionNumber)
 	s.modality.Append(r.Modality)

@@ -5,6 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"golang.org/x/sync/errgroup"
@@ -28,8 +31,11 @@ type pass struct {
 	// dups collects the hashes that find duplicates (first pass only).
 	dups *dupIndex
 
-	app  *lake.Append // nil when not writing
-	sb   *sessionsBuilder
+	app *lake.Append // nil when not writing
+	// sb builds the sessions batches, one builder per calendar year of session_date: the lake
+	// partitions by year, so single-year batches go to their file without being split.
+	sb   map[int]*sessionsBuilder
+	newB func() *sessionsBuilder
 	qb   *quarantineBuilder
 	out  chan arrowBatch
 	g    *errgroup.Group
@@ -91,7 +97,10 @@ func (p *pass) startWriter(ctx context.Context) error {
 	}
 	p.app = app
 	version := app.Version()
-	p.sb = newSessionsBuilder(p.opt.Alloc, p.opt.Hasher, p.rep.SHA256, int32(p.opt.Schema.Version()), version)
+	p.sb = make(map[int]*sessionsBuilder)
+	p.newB = func() *sessionsBuilder {
+		return newSessionsBuilder(p.opt.Alloc, p.opt.Hasher, p.rep.SHA256, int32(p.opt.Schema.Version()), version)
+	}
 	p.qb = newQuarantineBuilder(p.opt.Alloc, sourceName(p.path), p.rep.SHA256, version)
 	out := make(chan arrowBatch, 2)
 	p.out = out
@@ -122,7 +131,7 @@ func (p *pass) run(ctx context.Context) error {
 	}
 	if p.out != nil {
 		if err == nil {
-			err = p.flush(true)
+			err = p.flush()
 		}
 		close(p.out)
 		p.out = nil
@@ -200,9 +209,15 @@ func (p *pass) record(rec source.Record) error {
 	if p.sb == nil {
 		return nil
 	}
-	p.sb.append(&sess, rec.Line)
-	if p.sb.len() >= p.opt.BatchRows {
-		return p.flush(false)
+	year := yearOf(sess.SessionDate)
+	b := p.sb[year]
+	if b == nil {
+		b = p.newB()
+		p.sb[year] = b
+	}
+	b.append(&sess, rec.Line)
+	if b.len() >= p.opt.BatchRows && !p.send(arrowBatch{rec: b.finish()}) {
+		return p.g.Wait()
 	}
 	return nil
 }
@@ -224,14 +239,14 @@ func (p *pass) quarantine(viols []schema.Violation) {
 	}
 }
 
-// flush sends the sessions batch (and, at the end, the quarantine batch) to the writer.
-func (p *pass) flush(final bool) error {
-	if p.sb.len() > 0 {
-		if !p.send(arrowBatch{rec: p.sb.finish()}) {
+// flush sends the last sessions batches (and the quarantine batch) to the writer.
+func (p *pass) flush() error {
+	for _, year := range slices.Sorted(maps.Keys(p.sb)) {
+		if b := p.sb[year]; b.len() > 0 && !p.send(arrowBatch{rec: b.finish()}) {
 			return p.g.Wait()
 		}
 	}
-	if final && p.qb.len() > 0 {
+	if p.qb.len() > 0 {
 		if !p.send(arrowBatch{rec: p.qb.finish(), quarantine: true}) {
 			return p.g.Wait()
 		}
@@ -251,10 +266,10 @@ func (p *pass) send(b arrowBatch) bool {
 }
 
 func (p *pass) releaseBuilders() {
-	if p.sb != nil {
-		p.sb.release()
-		p.sb = nil
+	for _, b := range p.sb {
+		b.release()
 	}
+	p.sb = nil
 	if p.qb != nil {
 		p.qb.release()
 		p.qb = nil
@@ -284,4 +299,9 @@ func parseViolation(path string, rec source.Record) schema.Violation {
 		v.ColumnIndex = fe.Column
 	}
 	return v
+}
+
+// yearOf returns the calendar year of a date given as days since 1970-01-01.
+func yearOf(days int32) int {
+	return time.Unix(int64(days)*86400, 0).UTC().Year()
 }
