@@ -1,0 +1,232 @@
+package analysis
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"github.com/cstoutcomes/outcomes/plans"
+)
+
+// ErrPlan marks an analysis plan that cannot be used: unknown key, outcome, analysis, subgroup
+// or test, or a value out of range. The message names the offending key.
+var ErrPlan = errors.New("analysis plan")
+
+// The analyses a plan can ask for.
+const (
+	WithinSession = "within_session"
+	Course        = "course"
+	MixedModel    = "mixed_model"
+	MetaAnalysis  = "meta_analysis"
+)
+
+// Measures are the outcomes a plan can name, in the order summary.json lists them, with the
+// lake column that holds each (pain is analysed through pain_before, plus pain_after within
+// sessions).
+var Measures = []string{"pain", "sleep_quality", "headache_days", "hit6", "mymop_profile"}
+
+var analysesOrder = []string{WithinSession, Course, MixedModel, MetaAnalysis}
+
+// Subgroups a plan can name, and the column of each.
+var subgroupColumns = map[string]string{"modality": "modality", "presenting_complaint": "presenting_complaint"}
+
+// Plan is a parsed, checked analysis plan.
+type Plan struct {
+	Name     string        `json:"name"`
+	Source   string        `json:"source"` // "default.yaml" (embedded) or the file's base name
+	SHA256   string        `json:"-"`      // of the plan's bytes
+	Outcomes []PlanOutcome `json:"outcomes"`
+	// Subgroups are "modality" and/or "presenting_complaint", in the plan's order.
+	Subgroups    []string     `json:"subgroups"`
+	MinClients   int          `json:"min_clients"`
+	KNHA         bool         `json:"knha"`
+	Multiplicity Multiplicity `json:"multiplicity"`
+	Seed         uint64       `json:"seed"`
+}
+
+// PlanOutcome is one measure and the analyses to run on it, in the fixed order of analyses.
+type PlanOutcome struct {
+	Measure  string   `json:"measure"`
+	Analyses []string `json:"analyses"`
+}
+
+// Multiplicity is the plan's multiplicity correction.
+type Multiplicity struct {
+	Method       string   `json:"method"` // "holm" or "bh"
+	Confirmatory []string `json:"confirmatory"`
+}
+
+// Has reports whether the plan runs analysis a on measure m.
+func (p *Plan) Has(m, a string) bool {
+	for _, o := range p.Outcomes {
+		if o.Measure == m {
+			return slices.Contains(o.Analyses, a)
+		}
+	}
+	return false
+}
+
+type planYAML struct {
+	Name         string              `yaml:"name"`
+	Outcomes     map[string][]string `yaml:"outcomes"`
+	Subgroups    *[]string           `yaml:"subgroups"`
+	MinClients   *int                `yaml:"min_clients"`
+	KNHA         bool                `yaml:"knha"`
+	Multiplicity *struct {
+		Method       string    `yaml:"method"`
+		Confirmatory *[]string `yaml:"confirmatory"`
+	} `yaml:"multiplicity"`
+	Seed uint64 `yaml:"seed"`
+}
+
+// DefaultPlan returns the embedded plans/default.yaml.
+func DefaultPlan() (*Plan, error) { return ParsePlan(plans.DefaultName, plans.Default) }
+
+// ParsePlan parses and checks a plan. name is how the plan is reported (its file's base name).
+// Defaults: subgroups modality and presenting_complaint, min_clients 5, knha false,
+// multiplicity holm over the course paired t-test of every outcome, seed 0. Errors wrap
+// ErrPlan and name the key.
+func ParsePlan(name string, b []byte) (*Plan, error) {
+	var y planYAML
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&y); err != nil {
+		return nil, fmt.Errorf("%w %s: %s", ErrPlan, name, strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " "))
+	}
+	sum := sha256.Sum256(b)
+	p := &Plan{Name: y.Name, Source: name, SHA256: hex.EncodeToString(sum[:]), KNHA: y.KNHA, Seed: y.Seed, MinClients: 5}
+	if p.Name == "" {
+		p.Name = strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".yml")
+	}
+	steps := []func(*Plan, *planYAML) error{planOutcomes, planSubgroups, planMinClients, planMultiplicity}
+	for _, step := range steps {
+		if err := step(p, &y); err != nil {
+			return nil, fmt.Errorf("%w %s: %w", ErrPlan, name, err)
+		}
+	}
+	return p, nil
+}
+
+func planOutcomes(p *Plan, y *planYAML) error {
+	if len(y.Outcomes) == 0 {
+		return fmt.Errorf("outcomes: none given; allowed: %s", strings.Join(Measures, ", "))
+	}
+	for _, m := range slices.Sorted(maps.Keys(y.Outcomes)) {
+		if !slices.Contains(Measures, m) {
+			return fmt.Errorf("outcomes: unknown outcome %q; allowed: %s", m, strings.Join(Measures, ", "))
+		}
+		for _, a := range y.Outcomes[m] {
+			if !slices.Contains(analysesOrder, a) {
+				return fmt.Errorf("outcomes.%s: unknown analysis %q; allowed: %s", m, a, strings.Join(analysesOrder, ", "))
+			}
+			if a == WithinSession && m != "pain" {
+				return fmt.Errorf("outcomes.%s: within_session is defined for pain only", m)
+			}
+		}
+	}
+	for _, m := range Measures {
+		as, ok := y.Outcomes[m]
+		if !ok {
+			continue
+		}
+		o := PlanOutcome{Measure: m, Analyses: []string{}}
+		for _, a := range analysesOrder {
+			if slices.Contains(as, a) {
+				o.Analyses = append(o.Analyses, a)
+			}
+		}
+		p.Outcomes = append(p.Outcomes, o)
+	}
+	return nil
+}
+
+func planSubgroups(p *Plan, y *planYAML) error {
+	if y.Subgroups == nil {
+		p.Subgroups = []string{"modality", "presenting_complaint"}
+		return nil
+	}
+	p.Subgroups = []string{}
+	for _, s := range *y.Subgroups {
+		if _, ok := subgroupColumns[s]; !ok {
+			return fmt.Errorf("subgroups: unknown subgroup %q; allowed: modality, presenting_complaint", s)
+		}
+		if !slices.Contains(p.Subgroups, s) {
+			p.Subgroups = append(p.Subgroups, s)
+		}
+	}
+	return nil
+}
+
+func planMinClients(p *Plan, y *planYAML) error {
+	if y.MinClients == nil {
+		return nil
+	}
+	if *y.MinClients < 2 {
+		return fmt.Errorf("min_clients: %d; allowed: an integer >= 2 (a practitioner's change needs a variance)", *y.MinClients)
+	}
+	p.MinClients = *y.MinClients
+	return nil
+}
+
+func planMultiplicity(p *Plan, y *planYAML) error {
+	p.Multiplicity = Multiplicity{Method: "holm"}
+	var conf *[]string
+	if y.Multiplicity != nil {
+		if y.Multiplicity.Method != "" {
+			p.Multiplicity.Method = y.Multiplicity.Method
+		}
+		conf = y.Multiplicity.Confirmatory
+	}
+	if m := p.Multiplicity.Method; m != "holm" && m != "bh" {
+		return fmt.Errorf("multiplicity.method: %q; allowed: holm, bh", m)
+	}
+	if conf == nil {
+		p.Multiplicity.Confirmatory = []string{}
+		for _, o := range p.Outcomes {
+			if slices.Contains(o.Analyses, Course) {
+				p.Multiplicity.Confirmatory = append(p.Multiplicity.Confirmatory, o.Measure+"."+Course+".paired_t")
+			}
+		}
+		return nil
+	}
+	p.Multiplicity.Confirmatory = []string{}
+	for _, id := range *conf {
+		if err := p.checkTest(id); err != nil {
+			return fmt.Errorf("multiplicity.confirmatory: %w", err)
+		}
+		if !slices.Contains(p.Multiplicity.Confirmatory, id) {
+			p.Multiplicity.Confirmatory = append(p.Multiplicity.Confirmatory, id)
+		}
+	}
+	return nil
+}
+
+// testsOf are the test names of each analysis that a confirmatory id can name.
+var testsOf = map[string][]string{
+	WithinSession: {"paired_t", "wilcoxon"},
+	Course:        {"paired_t", "wilcoxon"},
+	MixedModel:    {"session_number"},
+	MetaAnalysis:  {"pooled"},
+}
+
+func (p *Plan) checkTest(id string) error {
+	parts := strings.Split(id, ".")
+	if len(parts) != 3 {
+		return fmt.Errorf("%q: want <measure>.<analysis>.<test>, e.g. pain.course.paired_t", id)
+	}
+	m, a, t := parts[0], parts[1], parts[2]
+	if !p.Has(m, a) {
+		return fmt.Errorf("%q: the plan does not run %s on %s", id, a, m)
+	}
+	if !slices.Contains(testsOf[a], t) {
+		return fmt.Errorf("%q: unknown test %q of %s; allowed: %s", id, t, a, strings.Join(testsOf[a], ", "))
+	}
+	return nil
+}

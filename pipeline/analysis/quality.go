@@ -1,0 +1,280 @@
+package analysis
+
+import (
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/cstoutcomes/outcomes/pipeline/stats"
+)
+
+const methodSafety = "Sessions and adverse events by severity (adverse_event) and type (adverse_event_type), overall " +
+	"and by the session's modality and presenting complaint; the rate of sessions with any adverse event (severity " +
+	"other than none) per 1,000 sessions with its exact Poisson 95% CI (Garwood 1936; R poisson.test)."
+
+var safetyReferences = []string{
+	"Garwood F. Fiducial limits for the Poisson distribution. Biometrika 1936;28:437-442",
+	"Carnes D, Mullinger B, Underwood M. Defining adverse events in manual therapies: a modified Delphi consensus study. Man Ther 2010;15(1):2-6",
+}
+
+// aeRow is one group of sessions with the same subgroup levels, severity and type.
+type aeRow struct {
+	modality, complaint, severity, typ string
+	sessions                           int
+}
+
+func (r *runner) safety() error {
+	var rows []aeRow
+	err := r.query(`SELECT coalesce(modality, '(missing)'), coalesce(presenting_complaint, '(missing)'),
+		coalesce(adverse_event, '(missing)'), coalesce(adverse_event_type, ''), count(*) FROM sessions
+		GROUP BY ALL ORDER BY ALL`, func(rs *sql.Rows) error {
+		var a aeRow
+		err := rs.Scan(&a.modality, &a.complaint, &a.severity, &a.typ, &a.sessions)
+		rows = append(rows, a)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s := &r.res.Summary.Safety
+	s.Method, s.References = methodSafety, safetyReferences
+	s.Overall = r.safetyBlock(rows, func(aeRow) bool { return true })
+	s.ByModality, s.ByComplaint = Ordered[*SafetyBlock]{}, Ordered[*SafetyBlock]{}
+	for _, sg := range r.plan.Subgroups {
+		levels := make([]string, len(rows))
+		for i, a := range rows {
+			levels[i] = a.modality
+			if sg == "presenting_complaint" {
+				levels[i] = a.complaint
+			}
+		}
+		by := &s.ByModality
+		if sg == "presenting_complaint" {
+			by = &s.ByComplaint
+		}
+		for _, level := range sortedLevels(levels) {
+			b := r.safetyBlock(rows, func(a aeRow) bool {
+				return sg == "modality" && a.modality == level || sg == "presenting_complaint" && a.complaint == level
+			})
+			*by = append(*by, Entry[*SafetyBlock]{Key: level, Value: b})
+		}
+	}
+	return nil
+}
+
+// safetyBlock counts the rows that keep selects.
+func (r *runner) safetyBlock(rows []aeRow, keep func(aeRow) bool) *SafetyBlock {
+	severities := r.ref.Field("adverse_event").Values
+	types := r.ref.Field("adverse_event_type").Values
+	sev, typ := map[string]int{}, map[string]int{}
+	b := &SafetyBlock{RatePer1000: Null, RateCILow: Null, RateCIHigh: Null}
+	for _, a := range rows {
+		if !keep(a) {
+			continue
+		}
+		b.Sessions += a.sessions
+		sev[a.severity] += a.sessions
+		if a.typ != "" {
+			typ[a.typ] += a.sessions
+		}
+		if a.severity != "none" && a.severity != "(missing)" {
+			b.AnyAdverseEvent += a.sessions
+		}
+	}
+	b.BySeverity, b.ByType = orderedCounts(severities, sev), orderedCounts(types, typ)
+	if b.Sessions == 0 {
+		b.UndefinedReason = "no sessions"
+		return b
+	}
+	pr, err := stats.PoissonRate(b.AnyAdverseEvent, float64(b.Sessions)/1000, stats.PoissonOptions{})
+	if err != nil {
+		b.UndefinedReason = "rate: " + err.Error()
+		return b
+	}
+	b.RatePer1000, b.RateCILow, b.RateCIHigh = Float(pr.Estimate), Float(pr.ConfLow), Float(pr.ConfHigh)
+	return b
+}
+
+// orderedCounts lists every value of vocab (in its order, zeros included), then any other
+// value seen, sorted.
+func orderedCounts(vocab []string, counts map[string]int) Ordered[int] {
+	out := Ordered[int]{}
+	for _, v := range vocab {
+		out = append(out, Entry[int]{Key: v, Value: counts[v]})
+	}
+	var other []string
+	for k := range counts {
+		if !slices.Contains(vocab, k) {
+			other = append(other, k)
+		}
+	}
+	slices.Sort(other)
+	for _, k := range other {
+		out = append(out, Entry[int]{Key: k, Value: counts[k]})
+	}
+	return out
+}
+
+// missingnessFields are the fields of sessions whose missingness data_quality reports.
+var missingnessFields = []string{"session_date", "modality", "presenting_complaint", "age_band", "sex",
+	"pain_before", "pain_after", "sleep_quality", "sleep_hours", "headache_days", "hit6",
+	"mymop_symptom1", "mymop_symptom2", "mymop_activity", "mymop_wellbeing", "mymop_profile",
+	"adverse_event", "adverse_event_type"}
+
+func (r *runner) dataQuality() error {
+	steps := []func(*DataQuality) error{r.quarantine, r.missingness, r.sessionsPerClient, r.months, r.commits}
+	dq := &r.res.Summary.DataQuality
+	for _, step := range steps {
+		if err := step(dq); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (r *runner) quarantine(dq *DataQuality) error {
+	err := r.query(`SELECT count(*), count(DISTINCT (commit_version, source_sha256, source_line)) FROM quarantine`,
+		func(rows *sql.Rows) error { return rows.Scan(&dq.Violations, &dq.QuarantinedRows) })
+	if err != nil {
+		return err
+	}
+	dq.ViolationsByRule = []RuleCount{}
+	return r.query(`SELECT coalesce(rule, ''), coalesce("column", ''), count(*),
+		count(DISTINCT (commit_version, source_sha256, source_line)) FROM quarantine GROUP BY ALL ORDER BY 1, 2`,
+		func(rows *sql.Rows) error {
+			var c RuleCount
+			err := rows.Scan(&c.Rule, &c.Column, &c.Violations, &c.Rows)
+			dq.ViolationsByRule = append(dq.ViolationsByRule, c)
+			return err
+		})
+}
+
+func (r *runner) missingness(dq *DataQuality) error {
+	q := "SELECT count(*)"
+	for _, f := range missingnessFields {
+		q += fmt.Sprintf(", count(*) FILTER (WHERE %s IS NULL)", f)
+	}
+	counts := make([]int, len(missingnessFields)+1)
+	ptrs := make([]any, len(counts))
+	for i := range counts {
+		ptrs[i] = &counts[i]
+	}
+	if err := r.query(q+" FROM sessions", func(rows *sql.Rows) error { return rows.Scan(ptrs...) }); err != nil {
+		return err
+	}
+	dq.Missingness = make([]Missingness, len(missingnessFields))
+	for i, f := range missingnessFields {
+		dq.Missingness[i] = Missingness{Field: f, Missing: counts[i+1], Share: Null}
+		if counts[0] > 0 {
+			dq.Missingness[i].Share = Float(float64(counts[i+1]) / float64(counts[0]))
+		}
+	}
+	return nil
+}
+
+func (r *runner) sessionsPerClient(dq *DataQuality) error {
+	spc := &dq.SessionsPerClient
+	var n []float64
+	spc.Distribution = []CountCount{}
+	err := r.query(`SELECT n_sessions, count(*) FROM clients GROUP BY n_sessions ORDER BY n_sessions`,
+		func(rows *sql.Rows) error {
+			var c CountCount
+			if err := rows.Scan(&c.Sessions, &c.Clients); err != nil {
+				return err
+			}
+			spc.Distribution = append(spc.Distribution, c)
+			for range c.Clients {
+				n = append(n, float64(c.Sessions))
+			}
+			spc.Clients += c.Clients
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	spc.Mean, spc.Min, spc.Q1, spc.Median, spc.Q3, spc.Max = Null, Null, Null, Null, Null, Null
+	if d, err := stats.Describe(n); err == nil {
+		spc.Mean, spc.Min, spc.Q1, spc.Median, spc.Q3, spc.Max = Float(d.Mean), Float(d.Min), Float(d.Q1), Float(d.Median), Float(d.Q3), Float(d.Max)
+	}
+	return nil
+}
+
+func (r *runner) months(dq *DataQuality) error {
+	dq.SessionsByMonth = []MonthCount{}
+	return r.query(`SELECT coalesce(strftime(session_date, '%Y-%m'), '(missing)') AS month, count(*) FROM sessions
+		GROUP BY month ORDER BY month`, func(rows *sql.Rows) error {
+		var m MonthCount
+		err := rows.Scan(&m.Month, &m.Sessions)
+		dq.SessionsByMonth = append(dq.SessionsByMonth, m)
+		return err
+	})
+}
+
+func (r *runner) commits(dq *DataQuality) error {
+	dq.Commits = []CommitRows{}
+	return r.query(`SELECT version, coalesce(operation, ''), coalesce(source_name, ''), rows_read, rows_accepted,
+		rows_quarantined, rows_excluded, violations FROM commits ORDER BY version`, func(rows *sql.Rows) error {
+		var c CommitRows
+		err := rows.Scan(&c.Version, &c.Operation, &c.Source, &c.RowsRead, &c.RowsAccepted, &c.RowsQuarantined,
+			&c.RowsExcluded, &c.Violations)
+		dq.Commits = append(dq.Commits, c)
+		return err
+	})
+}
+
+var multiplicityReferences = map[string][]string{
+	"holm": {"Holm S. A simple sequentially rejective multiple test procedure. Scand J Stat 1979;6:65-70; R p.adjust(method = \"holm\")"},
+	"bh":   {"Benjamini Y, Hochberg Y. Controlling the false discovery rate. J R Stat Soc B 1995;57:289-300; R p.adjust(method = \"BH\")"},
+}
+
+func (r *runner) multiplicity() error {
+	m := &r.res.Summary.Multiplicity
+	m.Method, m.References = r.plan.Multiplicity.Method, multiplicityReferences[r.plan.Multiplicity.Method]
+	m.Tests = []TestResult{}
+	p := make([]float64, len(r.plan.Multiplicity.Confirmatory))
+	for i, id := range r.plan.Multiplicity.Confirmatory {
+		p[i] = float64(r.testP(id))
+	}
+	adj := stats.AdjustHolm(p)
+	if m.Method == "bh" {
+		adj = stats.AdjustBH(p)
+	}
+	for i, id := range r.plan.Multiplicity.Confirmatory {
+		m.Tests = append(m.Tests, TestResult{ID: id, P: Float(p[i]), PAdjusted: Float(adj[i])})
+	}
+	return nil
+}
+
+// testP returns the p-value a confirmatory id names (NaN when undefined).
+func (r *runner) testP(id string) Float {
+	parts := strings.Split(id, ".")
+	if len(parts) != 3 {
+		return Null
+	}
+	m, a, t := parts[0], parts[1], parts[2]
+	o, ok := r.res.Summary.Outcomes.Get(m)
+	if !ok {
+		return Null
+	}
+	pick := func(pa *PairedAnalysis) Float {
+		if pa == nil {
+			return Null
+		}
+		if t == "wilcoxon" {
+			return pa.Overall.WilcoxonP
+		}
+		return pa.Overall.P
+	}
+	switch {
+	case a == WithinSession:
+		return pick(o.WithinSession)
+	case a == Course:
+		return pick(o.Course)
+	case a == MixedModel && o.MixedModel != nil && o.MixedModel.Overall.Fixed != nil:
+		return o.MixedModel.Overall.Fixed.SessionNumber.P
+	case a == MetaAnalysis && o.MetaAnalysis != nil:
+		return o.MetaAnalysis.Overall.P
+	}
+	return Null
+}
