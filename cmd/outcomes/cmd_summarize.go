@@ -1,0 +1,118 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cstoutcomes/outcomes/internal/exit"
+	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+	"github.com/cstoutcomes/outcomes/pipeline/duck"
+	"github.com/cstoutcomes/outcomes/pipeline/workspace"
+)
+
+func init() { register(newSummarizeCommand) }
+
+// summarizeOptions are the flags of `outcomes summarize`.
+type summarizeOptions struct {
+	plan string
+	asOf int64
+	out  string
+}
+
+func newSummarizeCommand(g *globalOptions) *cobra.Command {
+	var o summarizeOptions
+	cmd := &cobra.Command{
+		Use:   "summarize",
+		Short: "Run the analysis plan over a lake snapshot into summary.json and tables/*.csv",
+		Long: `Run the analysis plan over one lake snapshot and write summary.json (every number of the
+plan, with the method behind each; docs/summary.md describes it field by field) and one tidy CSV
+table per analysis in tables/.
+
+The plan is --plan FILE, else summarize.plan in outcomes.yaml, else the embedded default plan
+(plans/default.yaml). An unknown key, outcome, analysis or test in a plan is an error naming it.
+The output goes to <workspace>/reports/<date of the snapshot's commit, YYYY-MM-DD>/ (today for
+an empty lake) or --out DIR; files are written under temporary names and renamed, so a reader
+never sees half a summary. The same snapshot, plan and program give byte-identical output.
+
+EXIT STATUS
+  0 done; 1 failed; 2 usage error (a bad plan, an unknown --as-of version).`,
+		Example: `  outcomes summarize
+  outcomes summarize --as-of 3 --out /tmp/summary-v3
+  outcomes summarize --plan plans/headache.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runSummarize(cmd.Context(), g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.plan, "plan", "", "analysis plan YAML (default: summarize.plan in outcomes.yaml, else the embedded default)")
+	f.Int64Var(&o.asOf, "as-of", 0, "summarize lake version N (see `outcomes lake log`); 0 = the latest")
+	f.StringVar(&o.out, "out", "", "output directory (default <workspace>/reports/<snapshot date>)")
+	return cmd
+}
+
+func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) (err error) {
+	w, err := workspace.Open(workspace.Resolve(g.workspace))
+	if err != nil {
+		return err
+	}
+	plan, err := loadPlan(w, o.plan)
+	if err != nil {
+		return err
+	}
+	db, err := openDuckWith(ctx, g, o.asOf, duck.Options{Materialize: true})
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, db.Close()) }()
+	res, err := analysis.Run(ctx, db, plan, analysis.Options{ProgramVersion: programVersion()})
+	if err != nil {
+		return err
+	}
+	dir := o.out
+	if dir == "" {
+		date, err := analysis.SnapshotDate(ctx, db)
+		if err != nil {
+			return err
+		}
+		if date == "" {
+			date = time.Now().UTC().Format(time.DateOnly)
+		}
+		dir = filepath.Join(w.ReportsDir(), date)
+	}
+	if err := analysis.Write(dir, res); err != nil {
+		return err
+	}
+	fmt.Fprintf(g.stdout, "summary of lake version %d written to %s\n", res.Summary.Snapshot, filepath.Join(dir, analysis.SummaryFile))
+	return nil
+}
+
+// loadPlan reads the plan the flag or the workspace names, or the embedded default. A plan
+// that cannot be read or parsed is a usage error (exit 2) naming the file and key.
+func loadPlan(w *workspace.Workspace, flag string) (*analysis.Plan, error) {
+	path, from := flag, "--plan"
+	if path == "" {
+		path, from = w.Config.Summarize.Plan, workspace.ConfigFile+": summarize.plan"
+		if path != "" && !filepath.IsAbs(path) {
+			path = filepath.Join(w.Dir, path)
+		}
+	}
+	if path == "" {
+		return analysis.DefaultPlan()
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, exit.Usagef("%s: %w", from, err)
+	}
+	p, err := analysis.ParsePlan(filepath.Base(path), b)
+	if err != nil {
+		return nil, exit.Usagef("%s: %w", from, err)
+	}
+	return p, nil
+}
