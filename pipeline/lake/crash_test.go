@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
@@ -248,5 +249,30 @@ func TestDeleteFilesRejected(t *testing.T) {
 	}
 	if _, err := l.Verify(ctx); !errors.Is(err, ErrDeleteFiles) {
 		t.Fatalf("Verify = %v, want ErrDeleteFiles", err)
+	}
+}
+
+// TestOpenAfterCrashDuringCreation leaves the sessions table as a process killed while
+// creating it would: a metadata directory with a claim on version 1 and no metadata file.
+func TestOpenAfterCrashDuringCreation(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lake")
+	l, err := Open(t.Context(), dir, Options{})
+	must(t, err)
+	must(t, l.Close())
+	meta := filepath.Join(dir, warehouseDir, Namespace, SessionsTable, "metadata")
+	ents, err := os.ReadDir(meta)
+	must(t, err)
+	for _, e := range ents {
+		must(t, os.Remove(filepath.Join(meta, e.Name())))
+	}
+	claim := filepath.Join(meta, "v1.metadata.json.claim")
+	must(t, os.WriteFile(claim, []byte("{"), 0o644))
+	old := time.Now().Add(-time.Minute / 2)
+	must(t, os.Chtimes(claim, old, old))
+	l, err = Open(t.Context(), dir, Options{})
+	must(t, err)
+	defer l.Close()
+	if c := appendBatch(t, l, "v1", randomRows(rand.New(rand.NewPCG(20, 20)), 10, 2020), 0); c.Version != 1 {
+		t.Fatalf("version %d", c.Version)
 	}
 }

@@ -154,22 +154,57 @@ var tableProperties = iceberg.Properties{
 }
 
 func (l *Lake) createTable(ctx context.Context, ident table.Identifier, cols []column, spec iceberg.PartitionSpec) error {
-	ok, err := l.cat.CheckTableExists(ctx, ident)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		_, err = l.cat.CreateTable(ctx, ident, icebergSchema(cols),
-			catalog.WithPartitionSpec(&spec), catalog.WithProperties(tableProperties))
-		if err != nil && !errors.Is(err, catalog.ErrTableAlreadyExists) {
-			return fmt.Errorf("create table %s: %w", ident[1], err)
+	for wait := time.Duration(0); ; wait += creationPoll {
+		ok, err := l.cat.CheckTableExists(ctx, ident)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			_, err = l.cat.CreateTable(ctx, ident, icebergSchema(cols),
+				catalog.WithPartitionSpec(&spec), catalog.WithProperties(tableProperties))
+			if err != nil && !errors.Is(err, catalog.ErrTableAlreadyExists) {
+				return fmt.Errorf("create table %s: %w", ident[1], err)
+			}
+		}
+		tbl, err := l.load(ctx, ident)
+		if err == nil {
+			return checkFieldIDs(tbl.Schema(), cols)
+		}
+		if !errors.Is(err, catalog.ErrNoSuchTable) || wait >= creationTimeout {
+			return err
+		}
+		// Another process is creating the table, or one died while creating it and left
+		// its claim on version 1: wait for the one, clear the other.
+		if err := l.clearCreationClaim(ident[1]); err != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(creationPoll):
 		}
 	}
-	tbl, err := l.load(ctx, ident)
-	if err != nil {
+}
+
+// A table is created in milliseconds; a claim on its version 1 older than creationStale was
+// left by a process that died while creating it.
+const (
+	creationPoll    = 100 * time.Millisecond
+	creationTimeout = 15 * time.Second
+	creationStale   = 5 * time.Second
+)
+
+func (l *Lake) clearCreationClaim(name string) error {
+	claim := filepath.Join(l.tableDir(name), "metadata", "v1.metadata.json.claim")
+	fi, err := os.Stat(claim)
+	if err != nil || time.Since(fi.ModTime()) < creationStale {
+		return nil
+	}
+	if err := os.Remove(claim); err != nil && !errors.Is(err, os.ErrNotExist) {
 		return err
 	}
-	return checkFieldIDs(tbl.Schema(), cols)
+	l.log.Warn("removed the claim of a table creation that did not finish", "table", name)
+	return nil
 }
 
 // checkFieldIDs checks that the table numbers its columns as this package does.
