@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/iceberg-go/table"
 	"github.com/google/uuid"
 )
@@ -199,8 +200,25 @@ func (a *Append) write(ctx context.Context, t *tableWriter, rec arrow.RecordBatc
 	if err := checkNulls(t.sc, rec); err != nil {
 		return fmt.Errorf("write %s: %w", t.table, err)
 	}
+	if err := checkVersion(t.sc, rec, a.version); err != nil {
+		return fmt.Errorf("write %s: %w", t.table, err)
+	}
 	if err := t.write(ctx, rec); err != nil {
 		return fmt.Errorf("write %s: %w", t.table, err)
+	}
+	return nil
+}
+
+// checkVersion checks that every row's commit_version is the batch's version.
+func checkVersion(sc *arrow.Schema, rec arrow.RecordBatch, version int64) error {
+	col, ok := rec.Column(sc.FieldIndices("commit_version")[0]).(*array.Int64)
+	if !ok {
+		return fmt.Errorf("%w: commit_version is not int64", ErrSchema)
+	}
+	for i, v := range col.Int64Values() {
+		if v != version {
+			return fmt.Errorf("%w: row %d has commit_version %d; this batch is version %d (Append.Version)", ErrSchema, i, v, version)
+		}
 	}
 	return nil
 }

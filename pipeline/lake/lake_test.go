@@ -288,6 +288,12 @@ func TestWriteChecksSchema(t *testing.T) {
 	if err := a.WriteSessions(ctx, q); !errors.Is(err, ErrSchema) {
 		t.Errorf("WriteSessions(quarantine record) = %v", err)
 	}
+	// Rows of another version.
+	other := sessionsRecord(mem, randomRows(rand.New(rand.NewPCG(17, 17)), 3, 2020), "bad", 7)
+	defer other.Release()
+	if err := a.WriteSessions(ctx, other); !errors.Is(err, ErrSchema) || !strings.Contains(err.Error(), "commit_version 7") {
+		t.Errorf("WriteSessions(commit_version 7) = %v", err)
+	}
 	// A required column with a null.
 	rec := sessionsRecord(mem, randomRows(rand.New(rand.NewPCG(17, 17)), 3, 2020), "bad", 1)
 	defer rec.Release()

@@ -46,7 +46,7 @@ type Commit struct {
 	Operation string // OpIngest; lifecycle operations later
 	Source    Source
 	Counts    Counts
-	Force     bool // committed although the source's sha256 was already in the lake
+	Force     bool // committed with [Force]: re-ingesting a source whose sha256 may be in the lake
 	// SessionsSnapshot and QuarantineSnapshot are the Iceberg snapshot ids of the two tables
 	// at this version (QuarantineSnapshot 0: the quarantine table was still empty).
 	SessionsSnapshot, QuarantineSnapshot int64
