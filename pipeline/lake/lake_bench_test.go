@@ -194,7 +194,10 @@ func BenchmarkWriteSessions(b *testing.B) {
 					b.Fatal(err)
 				}
 				for _, r := range recs {
-					if err := a.WriteSessions(b.Context(), r); err != nil {
+					r = withVersion(r, a.Version())
+					err := a.WriteSessions(b.Context(), r)
+					r.Release()
+					if err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -253,4 +256,18 @@ func heapSampler() func() uint64 {
 		<-stopped
 		return peak.Load()
 	}
+}
+
+// withVersion returns rec with commit_version set to version.
+func withVersion(rec arrow.RecordBatch, version int64) arrow.RecordBatch {
+	vals := make([]int64, rec.NumRows())
+	for i := range vals {
+		vals[i] = version
+	}
+	col := array.NewInt64Data(array.NewData(arrow.PrimitiveTypes.Int64, len(vals),
+		[]*memory.Buffer{nil, memory.NewBufferBytes(arrow.Int64Traits.CastToBytes(vals))}, nil, 0, 0))
+	defer col.Release()
+	cols := slices.Clone(rec.Columns())
+	cols[len(cols)-1] = col
+	return array.NewRecordBatch(rec.Schema(), cols, rec.NumRows())
 }
