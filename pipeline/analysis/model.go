@@ -108,16 +108,16 @@ func fillLMM(b *LMMBlock, fit *stats.LMMFit) {
 	b.Singular = &fit.Singular
 }
 
-func (r *runner) metaAnalysis(measure string) (*MetaResult, error) {
+func (r *runner) metaAnalysis(measure string) (*MetaResult, []PractitionerRow, error) {
 	p, err := r.coursePairs(measure)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b := &MetaBlock{MinClients: r.plan.MinClients, Test: "z"}
 	if r.plan.KNHA {
 		b.Test = "t"
 	}
-	yi, vi := r.practitionerEffects(measure, p, b)
+	yi, vi, rows := r.practitionerEffects(measure, p, b)
 	nullMeta(b)
 	switch {
 	case b.Practitioners == 0:
@@ -136,7 +136,7 @@ func (r *runner) metaAnalysis(measure string) (*MetaResult, error) {
 			fillMeta(b, m)
 		}
 	}
-	return &MetaResult{Method: methodMeta, References: metaReferences, Overall: b}, nil
+	return &MetaResult{Method: methodMeta, References: metaReferences, Overall: b}, rows, nil
 }
 
 func nullMeta(b *MetaBlock) {
@@ -160,7 +160,7 @@ func fillMeta(b *MetaBlock, m stats.MetaResult) {
 // practitionerEffects groups the course pairs (sorted by practitioner) into per-practitioner
 // mean changes, records each eligible practitioner's row, and returns yi and vi of those
 // included.
-func (r *runner) practitionerEffects(measure string, p *pairs, b *MetaBlock) (yi, vi []float64) {
+func (r *runner) practitionerEffects(measure string, p *pairs, b *MetaBlock) (yi, vi []float64, rows []PractitionerRow) {
 	for start := 0; start < len(p.practitioner); {
 		end := start
 		for end < len(p.practitioner) && p.practitioner[end] == p.practitioner[start] {
@@ -175,11 +175,11 @@ func (r *runner) practitionerEffects(measure string, p *pairs, b *MetaBlock) (yi
 			} else {
 				b.ExcludedZeroVariance++
 			}
-			r.res.Practitioners = append(r.res.Practitioners, row)
+			rows = append(rows, row)
 		}
 		start = end
 	}
-	return yi, vi
+	return yi, vi, rows
 }
 
 func practitionerRow(measure string, p *pairs, start, end int) PractitionerRow {

@@ -250,18 +250,18 @@ func (r *runner) responders(b *PairedBlock, field string, first, last []float64)
 	b.ResponderUndefinedReason = why.String()
 }
 
-// count returns how many pairs are evaluable for rule and how many meet it.
+// count returns how many pairs are evaluable for rule and how many meet it. Scores take few
+// distinct values, so each distinct (first, last) pair is evaluated once.
 func count(rule *measures.Responder, first, last []float64, mirrored bool) (evaluable, met int, err error) {
+	seen := map[[2]float64]measures.Outcome{}
 	for i := range first {
-		a, b := measures.Exact(first[i]), measures.Exact(last[i])
-		var o measures.Outcome
-		if mirrored {
-			o, err = rule.EvaluateMirrored(a, b)
-		} else {
-			o, err = rule.Evaluate(a, b)
-		}
-		if err != nil {
-			return 0, 0, err
+		key := [2]float64{first[i], last[i]}
+		o, ok := seen[key]
+		if !ok {
+			if o, err = evaluate(rule, first[i], last[i], mirrored); err != nil {
+				return 0, 0, err
+			}
+			seen[key] = o
 		}
 		if o != measures.NotEvaluable {
 			evaluable++
@@ -271,4 +271,12 @@ func count(rule *measures.Responder, first, last []float64, mirrored bool) (eval
 		}
 	}
 	return evaluable, met, nil
+}
+
+func evaluate(rule *measures.Responder, first, last float64, mirrored bool) (measures.Outcome, error) {
+	a, b := measures.Exact(first), measures.Exact(last)
+	if mirrored {
+		return rule.EvaluateMirrored(a, b)
+	}
+	return rule.Evaluate(a, b)
 }

@@ -4,6 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"runtime"
+
+	"golang.org/x/sync/errgroup"
 
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
 	"github.com/cstoutcomes/outcomes/pipeline/measures"
@@ -117,28 +120,51 @@ func column(measure string) string {
 	return measure
 }
 
+// outcomes runs every (measure, analysis) of the plan, concurrently (DuckDB and pipeline/stats
+// are safe for concurrent use), and assembles the results in the plan's order.
 func (r *runner) outcomes() error {
+	type task struct {
+		measure, analysis string
+		out               *Outcome
+		rows              []PractitionerRow
+	}
+	var tasks []*task
 	for _, po := range r.plan.Outcomes {
-		m := po.Measure
-		f := r.ref.Field(column(m))
-		o := &Outcome{Field: column(m), Direction: f.Direction}
+		f := r.ref.Field(column(po.Measure))
+		o := &Outcome{Field: column(po.Measure), Direction: f.Direction}
+		r.res.Summary.Outcomes = append(r.res.Summary.Outcomes, Entry[*Outcome]{Key: po.Measure, Value: o})
 		for _, a := range po.Analyses {
+			tasks = append(tasks, &task{measure: po.Measure, analysis: a, out: o})
+		}
+	}
+	g, ctx := errgroup.WithContext(r.ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for _, tk := range tasks {
+		g.Go(func() error {
+			rr := *r
+			rr.ctx = ctx
 			var err error
-			switch a {
+			switch o := tk.out; tk.analysis {
 			case WithinSession:
-				o.WithinSession, err = r.withinSession()
+				o.WithinSession, err = rr.withinSession()
 			case Course:
-				o.Course, err = r.course(m)
+				o.Course, err = rr.course(tk.measure)
 			case MixedModel:
-				o.MixedModel, err = r.mixedModel(m)
+				o.MixedModel, err = rr.mixedModel(tk.measure)
 			case MetaAnalysis:
-				o.MetaAnalysis, err = r.metaAnalysis(m)
+				o.MetaAnalysis, tk.rows, err = rr.metaAnalysis(tk.measure)
 			}
 			if err != nil {
-				return fmt.Errorf("%s %s: %w", m, a, err)
+				return fmt.Errorf("%s %s: %w", tk.measure, tk.analysis, err)
 			}
-		}
-		r.res.Summary.Outcomes = append(r.res.Summary.Outcomes, Entry[*Outcome]{Key: m, Value: o})
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return err
+	}
+	for _, tk := range tasks {
+		r.res.Practitioners = append(r.res.Practitioners, tk.rows...)
 	}
 	return nil
 }
