@@ -32,18 +32,18 @@ type WriterOptions struct {
 }
 
 // DefaultWriterOptions returns the Parquet settings the lake writes with, chosen with
-// BenchmarkWriteSessions (1M rows; CPU per row and bytes per row, rows in client order / in
-// date order):
+// BenchmarkWriteSessions (1M rows, in client order / in date order; CPU time and bytes per
+// row, on the shared 2-core machine):
 //
-//   - zstd level 1: level 3 costs ~5% more CPU for no smaller files.
-//   - 128Ki-row row groups: 1Mi rows gains ~1% in size for 8x the buffered memory.
-//   - 64 KiB pages: each column of each open file buffers a page, so 1 MiB pages hold ~40 MB
-//     more heap with five years open and cost ~5% more CPU, for files 5-35% smaller.
-//   - dictionary encoding for the keys and the source's sha256 only: arrow-go hashes (and
-//     allocates) per dictionary value, so the enum columns are cheaper plain (zstd still
-//     compresses them): 1.37/1.06 µs and 15.5/18.6 bytes per row, against 1.46/1.24 µs and
-//     13.4/28.9 bytes with dictionaries for the enums but not client_key, 1.56/1.22 µs and
-//     14.4/15.6 bytes with both, and 1.21/1.04 µs and 15.8/35.5 bytes with none.
+//   - dictionary encoding for the keys and the source's sha256 only: 1.36/1.05 µs and
+//     15.5/18.6 bytes. arrow-go hashes (and allocates) per dictionary-encoded value, so the
+//     short enum columns are cheaper plain, and zstd still compresses them: with dictionaries
+//     for them too, 1.56/1.24 µs and 14.4/15.6 bytes; without client_key's, 28.9 bytes in
+//     date order; with no dictionary at all, 1.21/1.07 µs and 15.8/35.5 bytes.
+//   - zstd level 1: level 3 costs ~6% more CPU for files <1% smaller.
+//   - 64 KiB pages: each column of each open file buffers a page, so 1 MiB pages hold
+//     ~45 MB more live heap (with five years open) and cost ~6% more CPU for files ~4% smaller.
+//   - 128Ki-row row groups: 1Mi rows is no faster and buffers 8x the rows per open file.
 func DefaultWriterOptions() WriterOptions {
 	return WriterOptions{
 		ZstdLevel:      1,
