@@ -247,7 +247,7 @@ P1,C1,2024-03-08,2,CST,back_pain,7,mild,nausea,yes
 	if m := sleep.MetaAnalysis.Overall; m.K != 0 || m.Estimate.Valid() || m.UndefinedReason == "" {
 		t.Errorf("meta-analysis = %+v", m)
 	}
-	if sb := s.Safety.Overall; sb.Sessions != 2 || sb.AnyAdverseEvent != 1 || sb.RatePer1000 != 500 {
+	if sb := s.Safety.Overall; sb.Sessions != 2 || sb.AnyAdverseEvent != 1 || sb.RatePer1000 != 500 || sb.NonEmotional != 1 {
 		t.Errorf("safety = %+v", sb)
 	}
 	if !bytes.Contains(b, []byte(`"p": null`)) {

@@ -11,7 +11,8 @@ import (
 
 const methodSafety = "Sessions and adverse events by severity (adverse_event) and type (adverse_event_type), overall " +
 	"and by the session's modality and presenting complaint; the rate of sessions with any adverse event (severity " +
-	"other than none) per 1,000 sessions with its exact Poisson 95% CI (Garwood 1936; R poisson.test)."
+	"other than none) per 1,000 sessions with its exact Poisson 95% CI (Garwood 1936; R poisson.test), and the " +
+	"same for adverse events other than emotional_reaction (analysed apart: in SER it may be the intended process)."
 
 var safetyReferences = []string{
 	"Garwood F. Fiducial limits for the Poisson distribution. Biometrika 1936;28:437-442",
@@ -68,7 +69,8 @@ func (r *runner) safetyBlock(rows []aeRow, keep func(aeRow) bool) *SafetyBlock {
 	severities := r.ref.Field("adverse_event").Values
 	types := r.ref.Field("adverse_event_type").Values
 	sev, typ := map[string]int{}, map[string]int{}
-	b := &SafetyBlock{RatePer1000: Null, RateCILow: Null, RateCIHigh: Null}
+	b := &SafetyBlock{RatePer1000: Null, RateCILow: Null, RateCIHigh: Null, NonEmotionalRate: Null,
+		NonEmotionalRateCILow: Null, NonEmotionalRateCIHigh: Null}
 	for _, a := range rows {
 		if !keep(a) {
 			continue
@@ -80,6 +82,9 @@ func (r *runner) safetyBlock(rows []aeRow, keep func(aeRow) bool) *SafetyBlock {
 		}
 		if a.severity != "none" && a.severity != "(missing)" {
 			b.AnyAdverseEvent += a.sessions
+			if a.typ != emotionalReaction {
+				b.NonEmotional += a.sessions
+			}
 		}
 	}
 	b.BySeverity, b.ByType = orderedCounts(severities, sev), orderedCounts(types, typ)
@@ -87,13 +92,27 @@ func (r *runner) safetyBlock(rows []aeRow, keep func(aeRow) bool) *SafetyBlock {
 		b.UndefinedReason = "no sessions"
 		return b
 	}
-	pr, err := stats.PoissonRate(b.AnyAdverseEvent, float64(b.Sessions)/1000, stats.PoissonOptions{})
+	var err error
+	b.RatePer1000, b.RateCILow, b.RateCIHigh, err = ratePer1000(b.AnyAdverseEvent, b.Sessions)
 	if err != nil {
 		b.UndefinedReason = "rate: " + err.Error()
 		return b
 	}
-	b.RatePer1000, b.RateCILow, b.RateCIHigh = Float(pr.Estimate), Float(pr.ConfLow), Float(pr.ConfHigh)
+	b.NonEmotionalRate, b.NonEmotionalRateCILow, b.NonEmotionalRateCIHigh, _ = ratePer1000(b.NonEmotional, b.Sessions)
 	return b
+}
+
+// emotionalReaction is the adverse_event_type analysed apart (measures.md section 6).
+const emotionalReaction = "emotional_reaction"
+
+// ratePer1000 is the rate of x events in n sessions per 1,000 sessions with its exact Poisson
+// 95% CI.
+func ratePer1000(x, n int) (rate, low, high Float, err error) {
+	pr, err := stats.PoissonRate(x, float64(n)/1000, stats.PoissonOptions{})
+	if err != nil {
+		return Null, Null, Null, err
+	}
+	return Float(pr.Estimate), Float(pr.ConfLow), Float(pr.ConfHigh), nil
 }
 
 // orderedCounts lists every value of vocab (in its order, zeros included), then any other

@@ -189,11 +189,18 @@ type SafetyBlock struct {
 	// ByType counts sessions per adverse_event_type, in measures.json's order.
 	ByType Ordered[int] `json:"by_type"`
 	// AnyAdverseEvent counts sessions with adverse_event other than none.
-	AnyAdverseEvent int    `json:"any_adverse_event"`
-	RatePer1000     Float  `json:"rate_per_1000"` // exact Poisson 95% CI (Garwood)
-	RateCILow       Float  `json:"rate_ci_low"`
-	RateCIHigh      Float  `json:"rate_ci_high"`
-	UndefinedReason string `json:"undefined_reason,omitempty"`
+	AnyAdverseEvent int   `json:"any_adverse_event"`
+	RatePer1000     Float `json:"rate_per_1000"` // exact Poisson 95% CI (Garwood)
+	RateCILow       Float `json:"rate_ci_low"`
+	RateCIHigh      Float `json:"rate_ci_high"`
+	// NonEmotional counts sessions with an adverse event whose type is not emotional_reaction,
+	// with its rate and CI: in SomatoEmotional Release an emotional release may be the intended
+	// process, so measures.md asks for it to be analysed apart from other adverse events.
+	NonEmotional           int    `json:"non_emotional_adverse_event"`
+	NonEmotionalRate       Float  `json:"non_emotional_rate_per_1000"`
+	NonEmotionalRateCILow  Float  `json:"non_emotional_rate_ci_low"`
+	NonEmotionalRateCIHigh Float  `json:"non_emotional_rate_ci_high"`
+	UndefinedReason        string `json:"undefined_reason,omitempty"`
 }
 
 // DataQuality describes the lake snapshot itself.

@@ -193,11 +193,13 @@ func practitionersTable(res *Result) Table {
 
 func safetyTables(s *Summary) []Table {
 	rates := Table{Name: "safety.csv", Header: []string{"subgroup", "level", "sessions", "any_adverse_event",
-		"rate_per_1000", "rate_ci_low", "rate_ci_high", "undefined_reason"}}
+		"rate_per_1000", "rate_ci_low", "rate_ci_high", "non_emotional_adverse_event", "non_emotional_rate_per_1000",
+		"non_emotional_rate_ci_low", "non_emotional_rate_ci_high", "undefined_reason"}}
 	events := Table{Name: "safety_events.csv", Header: []string{"subgroup", "level", "kind", "value", "sessions"}}
 	add := func(sg, level string, b *SafetyBlock) {
 		rates.Rows = append(rates.Rows, []string{sg, level, strconv.Itoa(b.Sessions), strconv.Itoa(b.AnyAdverseEvent),
-			b.RatePer1000.String(), b.RateCILow.String(), b.RateCIHigh.String(), b.UndefinedReason})
+			b.RatePer1000.String(), b.RateCILow.String(), b.RateCIHigh.String(), strconv.Itoa(b.NonEmotional),
+			b.NonEmotionalRate.String(), b.NonEmotionalRateCILow.String(), b.NonEmotionalRateCIHigh.String(), b.UndefinedReason})
 		for _, e := range b.BySeverity {
 			events.Rows = append(events.Rows, []string{sg, level, "severity", e.Key, strconv.Itoa(e.Value)})
 		}
