@@ -102,7 +102,10 @@
 //     for a reader: table creation is itself an atomic, claim-protected commit.
 //
 // The design leaves room for the lifecycle commands (issue 9): forget and compact are
-// copy-on-write overwrites of both tables committed by the same two-step protocol as a new
-// version; vacuum expires snapshots no retained version names and deletes files no live
-// snapshot, checksum file or claim refers to.
+// copy-on-write overwrites (ReplaceDataFilesWithDataFiles) of both tables, committed by the
+// same two-step protocol as a new version whose summary carries its operation and its own
+// checksum file; vacuum expires the sessions snapshots of versions past retention and the
+// quarantine snapshots no retained version names (never the one the latest version names),
+// then deletes the data, manifest, checksum and temporary files no retained snapshot refers
+// to, which includes the orphans of crashed writers.
 package lake
