@@ -37,8 +37,8 @@
 // The caller holds the workspace lock (state/lock) throughout.
 //
 //  1. [Lake.NewAppend] removes stale version claims and temporary metadata files a crashed
-//     commit left, loads both tables, and repairs the quarantine table (step 7's crash
-//     window): if its head is not the snapshot the latest version names, its main branch is
+//     commit left, loads both tables, and repairs the quarantine table (for a crash between
+//     steps 6 and 7): if its head is not the snapshot the latest version names, its main branch is
 //     set back to that snapshot (or removed, if none) by a metadata-only commit.
 //  2. WriteSessions and WriteQuarantine stream the rows to new Parquet files named after the
 //     version and a batch id; nothing refers to them yet.
