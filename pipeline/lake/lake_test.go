@@ -123,6 +123,9 @@ func TestLogVersions(t *testing.T) {
 		if n := int64(len(readSessions(t, l.mem, snap.SessionsFiles))); n != total {
 			t.Errorf("version %d has %d rows, want %d", i+1, n, total)
 		}
+		if want := (i + 1) / 2; len(snap.QuarantineFiles) != want { // batches 2 and 4 have one row
+			t.Errorf("version %d has %d quarantine files, want %d", i+1, len(snap.QuarantineFiles), want)
+		}
 	}
 	if _, err := l2.Snapshot(t.Context(), 9); err == nil || !strings.Contains(err.Error(), "versions 1 to 4") {
 		t.Errorf("Snapshot(9) error = %v", err)
