@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Summarize benchmark: build a lake of about SESSIONS sessions with `outcomes gen` + `outcomes
-# ingest` (a fixed seed), then time `outcomes summarize` with the default plan and report its
-# peak memory (maximum resident set size, from GNU time when installed).
+# ingest` (a fixed seed), time `outcomes summarize` with the default plan and its peak memory
+# (maximum resident set size, from GNU time when installed), then, in the same run, time
+# bench/summarize.R computing the same default-plan numbers in R (data.table, lme4 + lmerTest,
+# metafor) from the same sessions, print both times and their ratio, and check that every number
+# agrees within the reference tolerances (the R script exits 1 on any difference).
 #
 # Usage: bench/summarize.sh [SESSIONS] [RUNS]   (defaults: 1000000 sessions, 3 runs)
 # The lake is kept in $BENCH_DIR (default a temporary directory, removed at the end).
+# R comes from Debian's packages, installed beforehand (not at run time):
+#   apt-get install r-base-core r-cran-data.table r-cran-lme4 r-cran-lmertest r-cran-metafor r-cran-jsonlite
+# NO_R=1 skips the R part.
 #
 # Memory bound: summarize holds, per analysis, the vectors of one measure (two float64 and a few
 # strings per row) and DuckDB's materialised views, bounded by duckdb.memory_limit in
 # outcomes.yaml; the mixed model reads its rows once into per-group sufficient statistics.
-# The R comparison of the issue (data.table, lme4, metafor on the same data) is not part of this
-# script yet.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sessions="${1:-1000000}"
@@ -37,10 +41,21 @@ timer=()
 if command -v /usr/bin/time >/dev/null; then
 	timer=(/usr/bin/time -f "%e s elapsed, %M KB max RSS")
 fi
+best=
 for i in $(seq "$runs"); do
 	start=$(date +%s.%N)
 	"${timer[@]}" "$bin" summarize --out "$dir/out"
 	end=$(date +%s.%N)
-	echo "run $i: $(echo "$end - $start" | bc) s"
+	t=$(echo "$end - $start" | bc)
+	echo "summarize run $i: $t s"
+	if [ -z "$best" ] || [ "$(echo "$t < $best" | bc)" = 1 ]; then best=$t; fi
 done
 ls -l "$dir/out/summary.json"
+[ "${NO_R:-}" = 1 ] && exit 0
+
+"$bin" sql --format csv "SELECT practitioner_key, client_key, session_number, modality, presenting_complaint,
+	pain_before, pain_after, sleep_quality, headache_days, hit6, mymop_profile, adverse_event FROM sessions
+	ORDER BY practitioner_key, client_key, session_number" >"$dir/sessions.csv"
+Rscript bench/summarize.R "$dir/sessions.csv" "$dir/out/summary.json" | tee "$dir/r.out"
+rtime=$(sed -n 's/^R: \([0-9.]*\) s$/\1/p' "$dir/r.out")
+echo "summarize (best of $runs): $best s; R: $rtime s; ratio Go/R: $(echo "scale=3; $best / $rtime" | bc)"
