@@ -1,0 +1,213 @@
+package disclosure
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+)
+
+// Interval is the feasible range of one suppressed cell: every value in [Lo, Hi] is the
+// cell's value in some table of non-negative counts that agrees with every published count
+// and satisfies every constraint (linear programming; integrality is not imposed, so the
+// range can only be wider than the integer one, never narrower; see the package doc).
+type Interval struct {
+	Table  string   // the first table, in the order given, that holds the cell
+	Dims   []string // Table's dimensions
+	Levels []string // the cell's level names, one per dimension
+	Lo, Hi float64  // Hi is +Inf when the cell is unbounded above
+	OK     bool     // Hi - Lo >= the protection level
+}
+
+// Width returns Hi − Lo.
+func (iv Interval) Width() float64 { return iv.Hi - iv.Lo }
+
+// String formats the interval as "table: dim=level, dim=level: [lo, hi]".
+func (iv Interval) String() string {
+	var b strings.Builder
+	for i, l := range iv.Levels {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(iv.Dims[i] + "=" + l)
+	}
+	return fmt.Sprintf("%s: %s: [%s, %s]", iv.Table, b.String(), fmtBound(iv.Lo), fmtBound(iv.Hi))
+}
+
+func fmtBound(x float64) string {
+	if math.IsInf(x, 1) {
+		return "inf"
+	}
+	return strconv.FormatFloat(x, 'g', 6, 64)
+}
+
+// Report is the result of an audit: the interval of every suppressed cell, in table order.
+type Report struct {
+	MinCell    int
+	Protection int
+	Intervals  []Interval
+}
+
+// Failed returns the intervals narrower than the protection level.
+func (r *Report) Failed() []Interval {
+	var out []Interval
+	for _, iv := range r.Intervals {
+		if !iv.OK {
+			out = append(out, iv)
+		}
+	}
+	return out
+}
+
+// Err returns nil when every interval is wide enough, else an error wrapping ErrUnsafe that
+// names the first few failing cells and how many failed.
+func (r *Report) Err() error {
+	f := r.Failed()
+	if len(f) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	for i, iv := range f {
+		if i == 3 {
+			fmt.Fprintf(&b, " (and %d more)", len(f)-3)
+			break
+		}
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s width %s < %d", iv, fmtBound(iv.Width()), r.Protection)
+	}
+	return fmt.Errorf("%w: %s", ErrUnsafe, b.String())
+}
+
+// widthTol absorbs floating-point error in the LP optimum: counts are integers and the
+// constraint coefficients are 0 and ±1, so a true width is never within 1e-6 of P from below
+// unless it equals P.
+const widthTol = 1e-6
+
+// Audit computes the feasible interval of every suppressed cell of published tables (from
+// [Suppress] or [ReadCSV]), treating all of them as one system: cells with the same levels
+// in tables that share dimensions are one unknown, so differencing between the tables is
+// covered. It checks that each interval is at least cfg's protection level P wide (two linear
+// programs per cell, solved with gonum's simplex). It returns an error only when the audit
+// could not be done (inconsistent published counts, a solver failure); a table that is not
+// safe gives a report whose Err is non-nil.
+func Audit(cfg Config, tables ...*Table) (*Report, error) {
+	cfg, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	s, err := newSystem(tables)
+	if err != nil {
+		return nil, err
+	}
+	ivs, err := s.intervals(s.unknowns())
+	if err != nil {
+		return nil, err
+	}
+	return s.report(cfg, ivs), nil
+}
+
+// unknowns returns the suppressed variables in order.
+func (s *system) unknowns() []int {
+	var out []int
+	for v, k := range s.known {
+		if !k {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (s *system) report(cfg Config, ivs map[int][2]float64) *Report {
+	r := &Report{MinCell: cfg.MinCell, Protection: cfg.Protection}
+	for _, v := range s.unknowns() {
+		b := ivs[v]
+		ref := s.vars[v]
+		t := s.tables[ref.table]
+		r.Intervals = append(r.Intervals, Interval{Table: t.name, Dims: t.Dims(), Levels: t.levels(ref.cell), Lo: b[0], Hi: b[1],
+			OK: b[1]-b[0] >= float64(cfg.Protection)-widthTol})
+	}
+	return r
+}
+
+// reduced is the attacker's system: the unknown variables that appear in some constraint
+// (cols), the constraint rows over them with the published counts moved to the right-hand
+// side, reduced to full row rank.
+type reduced struct {
+	col map[int]int // variable → column
+	A   [][]float64
+	b   []float64
+}
+
+// reduce substitutes the published counts into the constraints. A constraint with no
+// unknown left must hold exactly, or the published counts are inconsistent.
+func (s *system) reduce() (*reduced, error) {
+	r := &reduced{col: map[int]int{}}
+	var rows [][]term
+	var rhs []float64
+	for _, row := range s.rows {
+		var un []term
+		b := 0.0
+		for _, t := range row {
+			if s.known[t.v] {
+				b -= t.coef * float64(s.value[t.v])
+			} else {
+				un = append(un, t)
+			}
+		}
+		if len(un) == 0 {
+			if b != 0 {
+				return nil, fmt.Errorf("%w: published counts break the constraint at %s", ErrInconsistent, s.label(row[0].v))
+			}
+			continue
+		}
+		for _, t := range un {
+			if _, ok := r.col[t.v]; !ok {
+				r.col[t.v] = len(r.col)
+			}
+		}
+		rows, rhs = append(rows, un), append(rhs, b)
+	}
+	dense := make([][]float64, len(rows))
+	for i, row := range rows {
+		dense[i] = make([]float64, len(r.col))
+		for _, t := range row {
+			dense[i][r.col[t.v]] += t.coef
+		}
+	}
+	for _, i := range independentRows(dense) {
+		r.A, r.b = append(r.A, dense[i]), append(r.b, rhs[i])
+	}
+	if len(r.col) > 0 && len(r.A) == 0 {
+		return nil, fmt.Errorf("%w: constraints vanished", ErrSolver)
+	}
+	return r, nil
+}
+
+// intervals returns [lo, hi] for each of the variables vs (which must be unknown). A variable
+// in no constraint is [0, +Inf).
+func (s *system) intervals(vs []int) (map[int][2]float64, error) {
+	r, err := s.reduce()
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int][2]float64, len(vs))
+	for _, v := range vs {
+		k, ok := r.col[v]
+		if !ok {
+			out[v] = [2]float64{0, math.Inf(1)}
+			continue
+		}
+		lo, hi, err := bounds(r.A, r.b, k)
+		if err != nil {
+			if errors.Is(err, ErrInconsistent) {
+				return nil, fmt.Errorf("%w: no non-negative table agrees with the published counts (at %s)", ErrInconsistent, s.label(v))
+			}
+			return nil, fmt.Errorf("%w: cell %s: %v", ErrSolver, s.label(v), err)
+		}
+		out[v] = [2]float64{math.Max(lo, 0), hi}
+	}
+	return out, nil
+}

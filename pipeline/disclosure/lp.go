@@ -1,0 +1,250 @@
+package disclosure
+
+import (
+	"errors"
+	"math"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize/convex/lp"
+)
+
+// lpStatus is the outcome of a linear program.
+type lpStatus int
+
+const (
+	lpOptimal lpStatus = iota
+	lpInfeasible
+	lpUnbounded
+	lpFailed // iteration limit: a numerical failure, never a verdict
+)
+
+const lpTol = 1e-9
+
+// simplex minimises cᵀx subject to Ax = b, x ≥ 0, by the two-phase tableau simplex method
+// (Dantzig's rule, switching to Bland's rule, which cannot cycle, after a degenerate pivot;
+// Chvátal 1983, Linear Programming, ch. 2–3 and 8). A may have dependent rows: phase 1 leaves
+// their artificial variables basic at zero, and phase 2 never lets an artificial enter.
+func simplex(c []float64, A [][]float64, b []float64) ([]float64, lpStatus) {
+	m, n := len(A), len(c)
+	w := n + m + 1 // columns: x, artificials, rhs
+	T := make([][]float64, m+1)
+	basis := make([]int, m)
+	for i := range m {
+		T[i] = make([]float64, w)
+		sign := 1.0
+		if b[i] < 0 {
+			sign = -1
+		}
+		for j := range n {
+			T[i][j] = sign * A[i][j]
+		}
+		T[i][n+i] = 1
+		T[i][w-1] = sign * b[i]
+		basis[i] = n + i
+	}
+	T[m] = make([]float64, w)
+	// Phase 1: minimise the sum of the artificials; reduced costs are -sum of the rows.
+	for i := range m {
+		for j := range n {
+			T[m][j] -= T[i][j]
+		}
+		T[m][w-1] -= T[i][w-1]
+	}
+	if st := pivotLoop(T, basis, n); st != lpOptimal {
+		return nil, lpFailed // phase 1 is bounded below by 0
+	}
+	if -T[m][w-1] > 1e-7*(1+maxAbs(b)) {
+		return nil, lpInfeasible
+	}
+	driveOutArtificials(T, basis, n)
+	// Phase 2: reduced costs of c.
+	for j := range w {
+		T[m][j] = 0
+	}
+	copy(T[m], c)
+	for i, bv := range basis {
+		if bv < n && c[bv] != 0 {
+			for j := range w {
+				T[m][j] -= c[bv] * T[i][j]
+			}
+		}
+	}
+	if st := pivotLoop(T, basis, n); st != lpOptimal {
+		return nil, st
+	}
+	x := make([]float64, n)
+	for i, bv := range basis {
+		if bv < n {
+			x[bv] = T[i][w-1]
+		}
+	}
+	return x, lpOptimal
+}
+
+// pivotLoop pivots until no column < limit has a negative reduced cost.
+func pivotLoop(T [][]float64, basis []int, limit int) lpStatus {
+	m := len(basis)
+	w := len(T[0])
+	bland := false
+	for iter := 0; iter < 50*(m+limit)+1000; iter++ {
+		e := entering(T[m], limit, bland)
+		if e < 0 {
+			return lpOptimal
+		}
+		r := -1
+		var best float64
+		for i := range m {
+			if T[i][e] > lpTol {
+				ratio := T[i][w-1] / T[i][e]
+				if r < 0 || ratio < best-lpTol || (ratio <= best+lpTol && basis[i] < basis[r]) {
+					r, best = i, ratio
+				}
+			}
+		}
+		if r < 0 {
+			return lpUnbounded
+		}
+		bland = best <= lpTol
+		pivot(T, basis, r, e)
+	}
+	return lpFailed
+}
+
+// entering returns the entering column: the most negative reduced cost, or with bland the
+// first negative one; -1 when the tableau is optimal.
+func entering(cost []float64, limit int, bland bool) int {
+	e := -1
+	for j := range limit {
+		if cost[j] < -lpTol {
+			if bland {
+				return j
+			}
+			if e < 0 || cost[j] < cost[e] {
+				e = j
+			}
+		}
+	}
+	return e
+}
+
+func pivot(T [][]float64, basis []int, r, e int) {
+	p := T[r][e]
+	for j := range T[r] {
+		T[r][j] /= p
+	}
+	for i := range T {
+		if i == r || T[i][e] == 0 {
+			continue
+		}
+		f := T[i][e]
+		for j := range T[i] {
+			T[i][j] -= f * T[r][j]
+		}
+		T[i][e] = 0
+	}
+	basis[r] = e
+}
+
+// driveOutArtificials pivots each artificial left in the basis (at zero) out on any real
+// column; a row with no such column is redundant and keeps its artificial at zero.
+func driveOutArtificials(T [][]float64, basis []int, n int) {
+	for i, bv := range basis {
+		if bv < n {
+			continue
+		}
+		for j := range n {
+			if math.Abs(T[i][j]) > 1e-7 {
+				pivot(T, basis, i, j)
+				break
+			}
+		}
+	}
+}
+
+func maxAbs(v []float64) float64 {
+	m := 0.0
+	for _, x := range v {
+		m = max(m, math.Abs(x))
+	}
+	return m
+}
+
+// independentRows returns the indices of a maximal set of linearly independent rows of A
+// (Gaussian elimination with partial pivoting on a copy), in their original order.
+func independentRows(A [][]float64) []int {
+	var basis [][]float64 // reduced rows, each with a pivot column
+	var pivots []int
+	var keep []int
+	for i, row := range A {
+		r := append([]float64(nil), row...)
+		for k, br := range basis {
+			if f := r[pivots[k]]; f != 0 {
+				for j := range r {
+					r[j] -= f * br[j]
+				}
+			}
+		}
+		p := -1
+		for j, x := range r {
+			if math.Abs(x) > 1e-9 && (p < 0 || math.Abs(x) > math.Abs(r[p])) {
+				p = j
+			}
+		}
+		if p < 0 {
+			continue
+		}
+		f := r[p]
+		for j := range r {
+			r[j] /= f
+		}
+		basis, pivots, keep = append(basis, r), append(pivots, p), append(keep, i)
+	}
+	return keep
+}
+
+// bounds returns the minimum and maximum of x[k] subject to Ax = b, x ≥ 0, where A has full
+// row rank and no zero column. It solves with gonum's simplex (an implementation independent
+// of the one that chose the suppressions) and falls back to [simplex] only when gonum reports
+// a numerical failure. hi is +Inf when x[k] is unbounded above.
+func bounds(A [][]float64, b []float64, k int) (lo, hi float64, err error) {
+	m, n := len(A), len(A[0])
+	dense := mat.NewDense(m, n, nil)
+	for i, row := range A {
+		dense.SetRow(i, row)
+	}
+	c := make([]float64, n)
+	c[k] = 1
+	lo, err = solveOne(c, dense, A, b, k)
+	if err != nil {
+		return 0, 0, err
+	}
+	c[k] = -1
+	hi, err = solveOne(c, dense, A, b, k)
+	if errors.Is(err, lp.ErrUnbounded) {
+		return lo, math.Inf(1), nil
+	}
+	return lo, hi, err
+}
+
+// solveOne returns x[k] at the optimum of cᵀx.
+func solveOne(c []float64, dense *mat.Dense, A [][]float64, b []float64, k int) (float64, error) {
+	_, x, err := lp.Simplex(c, dense, b, 1e-10, nil)
+	switch {
+	case err == nil:
+		return x[k], nil
+	case errors.Is(err, lp.ErrUnbounded):
+		return 0, err
+	case errors.Is(err, lp.ErrInfeasible):
+		return 0, ErrInconsistent
+	}
+	x, st := simplex(c, A, b)
+	switch st {
+	case lpOptimal:
+		return x[k], nil
+	case lpUnbounded:
+		return 0, lp.ErrUnbounded
+	case lpInfeasible:
+		return 0, ErrInconsistent
+	}
+	return 0, ErrSolver
+}

@@ -1,0 +1,298 @@
+package disclosure
+
+import (
+	"cmp"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Result is the outcome of [Suppress].
+type Result struct {
+	// Tables are the published tables, in the order given: suppressed counts and statistics
+	// are hidden (their values are not kept).
+	Tables []*Table
+	// Report is the audit of Tables ([Audit]); Suppress fails rather than return a report
+	// whose Err is non-nil.
+	Report *Report
+	// Primary and Secondary count the suppressed cells (a cell shared by several tables
+	// counts once): sensitive ones, and complementary ones.
+	Primary, Secondary int
+}
+
+// Suppress applies the disclosure rule to tables, treated as one system (cells with the same
+// levels in tables that share dimensions are one cell and are suppressed together; their
+// counts must agree). It checks each table with [Check], completes the margins (see
+// [Table.Set]), suppresses every count 1..MinCell-1 (and zero counts with SuppressZeros),
+// adds complementary suppressions until every suppressed cell is protected (the package doc
+// gives the algorithm and its guarantee), suppresses the statistics of every suppressed cell
+// and every statistic from fewer than MinCell clients, and audits the result. The tables
+// given are not modified.
+func Suppress(cfg Config, tables ...*Table) (*Result, error) {
+	cfg, err := cfg.resolve()
+	if err != nil {
+		return nil, err
+	}
+	work := make([]*Table, len(tables))
+	for i, t := range tables {
+		if err := Check(cfg, t); err != nil {
+			return nil, err
+		}
+		work[i] = t.clone()
+		clear(work[i].sup)
+		if err := work[i].complete(); err != nil {
+			return nil, err
+		}
+	}
+	s, err := newSystem(work)
+	if err != nil {
+		return nil, err
+	}
+	primary := s.primary(cfg)
+	if err := s.protect(cfg, primary); err != nil {
+		return nil, err
+	}
+	res := &Result{}
+	for v, k := range s.known {
+		switch {
+		case !k && primary[v]:
+			res.Primary++
+		case !k:
+			res.Secondary++
+		}
+	}
+	for ti, t := range work {
+		for i := range t.sup {
+			t.sup[i] = !s.known[s.of[ti][i]]
+		}
+		res.Tables = append(res.Tables, t.published(cfg))
+	}
+	res.Report, err = Audit(cfg, res.Tables...)
+	if err != nil {
+		return nil, err
+	}
+	if err := res.Report.Err(); err != nil {
+		return nil, fmt.Errorf("suppression left an unsafe table (a bug): %w", err)
+	}
+	return res, nil
+}
+
+// primary marks the sensitive cells as suppressed and returns them.
+func (s *system) primary(cfg Config) []bool {
+	p := make([]bool, len(s.vars))
+	for v, x := range s.value {
+		if x < int64(cfg.MinCell) && (x > 0 || cfg.SuppressZeros) {
+			p[v], s.known[v] = true, false
+		}
+	}
+	return p
+}
+
+// published returns a copy of t with the values of suppressed counts and statistics
+// removed, and statistics from fewer than MinCell clients, or on a suppressed cell,
+// suppressed.
+func (t *Table) published(cfg Config) *Table {
+	p := t.clone()
+	for i, sup := range p.sup {
+		if sup {
+			p.count[i] = 0
+		}
+	}
+	for k := range p.stats {
+		for i := range p.stats[k] {
+			st := &p.stats[k][i]
+			if st.set && (st.n < cfg.MinCell || p.sup[i]) {
+				st.suppressed, st.value = true, math.NaN()
+			}
+		}
+	}
+	return p
+}
+
+// protect adds complementary suppressions until every suppressed cell meets its requirement
+// (need). Each pass visits the suppressed cells, sensitive ones first and larger counts first;
+// a cell short of protection gets the complementary cells of its cheapest protecting
+// deviation. Suppressing more never narrows an interval, so each pass only adds protection;
+// the loop ends when a pass finds nothing to do.
+func (s *system) protect(cfg Config, primary []bool) error {
+	for range len(s.vars) + 1 {
+		order := s.unknowns()
+		slices.SortStableFunc(order, func(a, b int) int {
+			if primary[a] != primary[b] {
+				if primary[a] {
+					return -1
+				}
+				return 1
+			}
+			return cmp.Compare(s.value[b], s.value[a])
+		})
+		short, added := 0, 0
+		for _, v := range order {
+			iv, err := s.intervals([]int{v})
+			if err != nil {
+				return err
+			}
+			up, down := s.need(cfg, v, primary[v], iv[v])
+			if up == 0 && down == 0 {
+				continue
+			}
+			short++
+			n, err := s.complement(v, up, down)
+			if err != nil {
+				return err
+			}
+			added += n
+		}
+		if short == 0 {
+			return nil
+		}
+		if added == 0 {
+			// The deviations found use only suppressed cells, yet the audit disagrees
+			// (rounding): widen by suppressing the neighbours of the short cells.
+			if s.suppressNeighbours(order) == 0 {
+				return fmt.Errorf("%w: no complementary cell left to suppress", ErrSolver)
+			}
+		}
+	}
+	return fmt.Errorf("%w: suppression did not converge", ErrSolver)
+}
+
+// need returns how far up and down variable v must be able to move. A sensitive cell with
+// count x needs hi ≥ x+P and lo ≤ max(0, x−P); a complementary cell needs hi − lo ≥ P (which
+// an upward move of P gives).
+func (s *system) need(cfg Config, v int, primary bool, iv [2]float64) (up, down float64) {
+	x, p := float64(s.value[v]), float64(cfg.Protection)
+	if !primary {
+		if iv[1]-iv[0] < p-widthTol {
+			return p, 0
+		}
+		return 0, 0
+	}
+	if iv[1] < x+p-widthTol {
+		up = p
+	}
+	if iv[0] > math.Max(0, x-p)+widthTol {
+		down = math.Min(p, x)
+	}
+	return up, down
+}
+
+// complement suppresses the published cells of the cheapest deviations that move v up by up
+// and down by down, and returns how many it suppressed.
+func (s *system) complement(v int, up, down float64) (int, error) {
+	n := 0
+	for _, d := range []float64{up, -down} {
+		if d == 0 {
+			continue
+		}
+		support, err := s.deviation(v, d)
+		if err != nil {
+			return n, err
+		}
+		for _, j := range support {
+			if s.known[j] {
+				s.known[j] = false
+				n++
+			}
+		}
+	}
+	return n, nil
+}
+
+// deviation finds the cheapest change y of the table with y[v] = d that keeps every
+// constraint and every count non-negative, where changing a published cell j by |y_j| costs
+// (x_j + 1)·|y_j| and changing a suppressed cell costs nothing, and returns the cells it
+// changes. Suppressing them makes x + y indistinguishable from x for an attacker, so v's
+// interval then reaches x_v + d. This is the protection subproblem of Kelly, Golden & Assad
+// (1992) and Fischetti & Salazar-González (2000), solved as a linear program:
+//
+//	minimise  Σ c_j (u_j + w_j)
+//	s.t.      Σ_j a_rj (u_j − w_j) = −a_rv d   for every constraint row r
+//	          w_j ≤ x_j,  u, w ≥ 0.
+func (s *system) deviation(v int, d float64) ([]int, error) {
+	nv := len(s.vars)
+	// columns: u_j (nv), w_j for x_j > 0, then one slack per w bound.
+	wcol := make([]int, nv)
+	cols := nv
+	for j := range nv {
+		wcol[j] = -1
+		if j != v && s.value[j] > 0 {
+			wcol[j] = cols
+			cols++
+		}
+	}
+	nw := cols - nv
+	cols += nw
+	var A [][]float64
+	var b []float64
+	for _, row := range s.rows {
+		r := make([]float64, cols)
+		rhs := 0.0
+		for _, t := range row {
+			if t.v == v {
+				rhs -= t.coef * d
+				continue
+			}
+			r[t.v] += t.coef
+			if wcol[t.v] >= 0 {
+				r[wcol[t.v]] -= t.coef
+			}
+		}
+		A, b = append(A, r), append(b, rhs)
+	}
+	c := make([]float64, cols)
+	for j := range nv {
+		cost := 0.0
+		if s.known[j] {
+			cost = float64(s.value[j]) + 1
+		}
+		if j != v {
+			c[j] = cost // column v is all zero: y_v is fixed to d on the right-hand side
+		}
+		if wcol[j] >= 0 {
+			c[wcol[j]] = cost
+			r := make([]float64, cols)
+			r[wcol[j]] = 1
+			r[wcol[j]+nw] = 1
+			A, b = append(A, r), append(b, float64(s.value[j]))
+		}
+	}
+	x, st := simplex(c, A, b)
+	if st != lpOptimal {
+		return nil, fmt.Errorf("%w: protecting %s: status %d", ErrSolver, s.label(v), st)
+	}
+	var support []int
+	for j := range nv {
+		y := x[j]
+		if wcol[j] >= 0 {
+			y += x[wcol[j]]
+		}
+		if j != v && y > 1e-7 {
+			support = append(support, j)
+		}
+	}
+	return support, nil
+}
+
+// suppressNeighbours suppresses every published cell that shares a constraint with one of
+// vs, and returns how many.
+func (s *system) suppressNeighbours(vs []int) int {
+	want := map[int]bool{}
+	for _, v := range vs {
+		want[v] = true
+	}
+	n := 0
+	for _, row := range s.rows {
+		hit := false
+		for _, t := range row {
+			hit = hit || want[t.v]
+		}
+		for _, t := range row {
+			if hit && s.known[t.v] {
+				s.known[t.v] = false
+				n++
+			}
+		}
+	}
+	return n
+}
