@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+	"github.com/cstoutcomes/outcomes/pipeline/duck"
+	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
+	nightly "github.com/cstoutcomes/outcomes/pipeline/run"
+	"github.com/cstoutcomes/outcomes/pipeline/workspace"
+)
+
+func init() { register(newRunCommand) }
+
+// runHook is pipeline/run's test hook (Options.Hook); only the tests set it.
+var runHook func(ctx context.Context, point string)
+
+type runOptions struct {
+	wait    time.Duration
+	keyFile string
+}
+
+func newRunCommand(g *globalOptions) *cobra.Command {
+	var o runOptions
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "The nightly job: ingest the inbox, then summarize and report what changed",
+		Long: `Take the workspace lock, ingest each stable file of inbox/ (name order, one lake commit each,
+then moved to archive/<date>/, or to rejected/<date>/ with FILE.reason.txt), then summarize,
+report, publish (if publish.enabled) and run the notebooks listed in outcomes.yaml: each of
+these only when the lake version, the plan or the program changed since it last succeeded.
+
+Files named *.tmp or *.part, dotfiles, and files modified within inbox.settle wait for the next
+run. A file whose exact bytes are already in the lake is archived as a duplicate, not ingested
+again. A run killed at any point leaves nothing the next run trips over: it marks the killed
+run crashed, removes temporary files, and finishes the job.
+
+Each run writes state/runs/<id>.json (see outcomes runs), logs one line per file and step to
+stderr, and ends with a one-line summary on stderr (for cron mail). Retention (archive.keep_days,
+runs.keep) is applied at the end.
+
+EXIT STATUS
+  0 done, nothing needs a person; 1 failed (see the record's error); 2 configuration error;
+  3 done, but a person must look (a file rejected, quarantined rows above
+  quarantine.alert_share); 75 another process holds the lock (try later, or --wait);
+  130 interrupted (SIGINT), 143 terminated (SIGTERM): the record says interrupted.`,
+		Example: `  outcomes run
+  outcomes --workspace /srv/outcomes run --wait 10m
+  outcomes --log-format json run 2>>/var/log/outcomes.log`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd.Context(), g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.DurationVar(&o.wait, "wait", 0, "wait up to this long for the workspace lock (default: fail at once with exit 75)")
+	f.StringVar(&o.keyFile, "key-file", "", "pseudonymisation key (default $OUTCOMES_KEY_FILE, else <workspace>/state/key)")
+	return cmd
+}
+
+func runRun(ctx context.Context, g *globalOptions, o runOptions) error {
+	g.infoByDefault = true
+	w, err := workspace.Open(workspace.Resolve(g.workspace))
+	if err != nil {
+		return err
+	}
+	log, err := g.logger()
+	if err != nil {
+		return err
+	}
+	key, err := w.Key(o.keyFile)
+	if err != nil {
+		return err
+	}
+	plan, err := loadPlan(w, "")
+	if err != nil {
+		return err
+	}
+	rec, err := nightly.Run(ctx, nightly.Options{
+		Workspace:      w,
+		Wait:           o.wait,
+		Steps:          runSteps(g, w, plan, pseudo.NewHasher(key)),
+		ProgramVersion: programVersion(),
+		PlanSHA256:     plan.SHA256,
+		Logger:         log,
+		Terminated:     terminated.Load,
+		Hook:           runHook,
+	})
+	if err == nil {
+		fmt.Fprintln(g.stderr, rec.Summary)
+	}
+	return err
+}
+
+// runSteps lists the run's steps: ingest, summarize, report, publish when enabled, and the
+// notebooks of outcomes.yaml. A step whose package is not in this build has a nil Do.
+func runSteps(g *globalOptions, w *workspace.Workspace, plan *analysis.Plan, h *pseudo.Hasher) []nightly.Step {
+	steps := []nightly.Step{
+		nightly.IngestStep(h),
+		{Name: "summarize", Product: "summary", Derived: true, Do: summarizeStep(g, w, plan)},
+		{Name: "report", Product: "report", Derived: true}, // pipeline/report: not yet in this build
+	}
+	if w.Config.Publish.Enabled {
+		steps = append(steps, nightly.Step{Name: "publish", Product: "public bundle", Derived: true})
+	}
+	for _, nb := range w.Config.Notebooks {
+		path := nb
+		if !filepath.IsAbs(path) {
+			path = filepath.Join(w.Dir, path)
+		}
+		steps = append(steps, nightly.Step{Name: "notebook " + nb, Product: "notebook " + nb, Derived: true,
+			Key: func() (string, error) { return notebookSHA256(path) }})
+	}
+	return steps
+}
+
+// summarizeStep runs the plan over the lake version the run reached and writes summary.json
+// and the tables to reports/<date of that version's commit>/, as `outcomes summarize` does.
+func summarizeStep(g *globalOptions, w *workspace.Workspace, plan *analysis.Plan) func(context.Context, *nightly.Env) error {
+	return func(ctx context.Context, e *nightly.Env) (err error) {
+		db, err := openDuckWith(ctx, g, e.Inputs.Snapshot, duck.Options{Materialize: true})
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, db.Close()) }()
+		res, err := analysis.Run(ctx, db, plan, analysis.Options{ProgramVersion: e.Inputs.ProgramVersion})
+		if err != nil {
+			return err
+		}
+		date, err := analysis.SnapshotDate(ctx, db)
+		if err != nil {
+			return err
+		}
+		dir := filepath.Join(w.ReportsDir(), date)
+		if err := analysis.Write(dir, res); err != nil {
+			return fmt.Errorf("write summary: %w", err)
+		}
+		e.SetOutput(filepath.Join(dir, analysis.SummaryFile))
+		e.Count("snapshot", res.Summary.Snapshot)
+		return nil
+	}
+}
+
+// notebookSHA256 returns the hex sha256 of a file's bytes.
+func notebookSHA256(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}

@@ -1,0 +1,427 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/cstoutcomes/outcomes/internal/exit"
+	"github.com/cstoutcomes/outcomes/internal/lock"
+	"github.com/cstoutcomes/outcomes/pipeline/lake"
+	"github.com/cstoutcomes/outcomes/pipeline/workspace"
+)
+
+// Options configure a run.
+type Options struct {
+	Workspace *workspace.Workspace
+	// Wait is how long to wait for the workspace lock; 0 fails at once when it is held.
+	Wait time.Duration
+	// Steps run in order; see [Step]. [IngestStep] is usually first.
+	Steps []Step
+	// ProgramVersion and PlanSHA256 are inputs of every derived step.
+	ProgramVersion string
+	PlanSHA256     string
+	Logger         *slog.Logger     // nil: discard
+	Now            func() time.Time // nil: time.Now
+	// Terminated reports whether the context was cancelled by SIGTERM (exit 143) rather than
+	// SIGINT (exit 130); nil: never.
+	Terminated func() bool
+	// Hook, if set, is called at named points of the run ("locked", "ingest NAME",
+	// "committed NAME", "moved NAME", "step NAME", "done NAME", "final"): the crash tests
+	// kill or pause the process there. nil in production.
+	Hook func(ctx context.Context, point string)
+}
+
+// Step is one step of a run: a name and a function. Steps run in order; after a step fails
+// or the run is interrupted, the rest are recorded as skipped.
+type Step struct {
+	Name string
+	// Product names what a derived step makes ("summary", "report"), for the final line.
+	Product string
+	// Derived steps compute their output from the lake snapshot, the plan and the program:
+	// they run only when one of those (or Key) changed since the step last succeeded and its
+	// output is still there, and not at all while the lake is empty.
+	Derived bool
+	// Key, if set, returns the step's own input (a notebook's sha256), part of its Inputs.
+	Key func() (string, error)
+	// Do runs the step. nil means the step is not available in this build: it is recorded as
+	// not_available ("skipped: not available in this build").
+	Do func(ctx context.Context, e *Env) error
+}
+
+// Env is what a step sees of its run, and how it reports counts, outputs and findings.
+type Env struct {
+	Workspace *workspace.Workspace
+	Lake      *lake.Lake
+	Logger    *slog.Logger
+	RunID     string
+	Start     time.Time // the run's start: the date of archive/<date>/ and the ingest date
+	Inputs    Inputs    // for a derived step, what it must use (Inputs.Snapshot: the lake version)
+
+	r    *runner
+	step int // index into r.rec.Steps
+}
+
+// Count adds n to the step's counter name.
+func (e *Env) Count(name string, n int64) {
+	s := &e.r.rec.Steps[e.step]
+	if s.Counts == nil {
+		s.Counts = map[string]int64{}
+	}
+	s.Counts[name] += n
+}
+
+// SetOutput records the file or directory the step wrote (a derived step whose output is
+// gone runs again).
+func (e *Env) SetOutput(path string) { e.r.rec.Steps[e.step].Output = path }
+
+// Note records a short remark about the step.
+func (e *Env) Note(msg string) { e.r.rec.Steps[e.step].Note = msg }
+
+// Warn records a warning in the run record and logs it.
+func (e *Env) Warn(msg string) {
+	e.r.rec.Warnings = append(e.r.rec.Warnings, msg)
+	e.Logger.Warn("run warning", "step", e.r.rec.Steps[e.step].Name, "warning", msg)
+}
+
+// Attention records a finding that needs a person: the run exits 3.
+func (e *Env) Attention(msg string) { e.r.attention = append(e.r.attention, msg) }
+
+// Hook calls the test hook, if any, at point.
+func (e *Env) Hook(ctx context.Context, point string) { e.r.hook(ctx, point) }
+
+// Save writes the run record as it stands (status running), so that a crash leaves it
+// current; the ingest step saves after each file.
+func (e *Env) Save() error { return e.r.save() }
+
+// addFile records what happened to an inbox file and counts it.
+func (e *Env) addFile(f FileRecord) {
+	rec := e.r.rec
+	rec.Files = append(rec.Files, f)
+	c := &rec.Counts
+	switch f.Status {
+	case FileIngested:
+		c.Ingested++
+		c.Archived++
+	case FileDuplicate:
+		c.Duplicates++
+		c.Archived++
+	case FileRejected:
+		c.Rejected++
+	case FileWaiting:
+		c.Waiting++
+	}
+	c.RowsRead += f.RowsRead
+	c.RowsAccepted += f.RowsAccepted
+	c.RowsQuarantined += f.RowsQuarantined
+	c.RowsExcluded += f.RowsExcluded
+}
+
+// runner is one run in progress.
+type runner struct {
+	opt       Options
+	w         *workspace.Workspace
+	log       *slog.Logger
+	rec       *Record
+	prev      []*Record // earlier records, oldest first
+	lake      *lake.Lake
+	attention []string
+	err       error // the first failure; context.Canceled when interrupted
+}
+
+// Run runs the steps under the workspace lock and returns the final run record. The error
+// carries the exit status (exit.Code): nil (0), needs attention (3), failed (1), lock held
+// (75, no record is written), interrupted (130) or terminated (143). Its text is the final
+// one-line summary, also in Record.Summary.
+func Run(ctx context.Context, opt Options) (*Record, error) {
+	opt = opt.withDefaults()
+	lk, err := lock.Acquire(ctx, opt.Workspace.LockPath(), opt.Wait)
+	if err != nil {
+		return nil, err
+	}
+	defer lk.Unlock()
+	r, err := begin(ctx, opt)
+	if err != nil {
+		return nil, err
+	}
+	if r.lake != nil {
+		defer r.lake.Close()
+	}
+	for _, s := range opt.Steps {
+		r.runStep(ctx, s)
+	}
+	r.runStep(ctx, r.retentionStep())
+	return r.finish(ctx)
+}
+
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Terminated == nil {
+		o.Terminated = func() bool { return false }
+	}
+	return o
+}
+
+// begin recovers what a crashed run left, writes the new run record (status running) and
+// opens the lake. An error here leaves no record of this run.
+func begin(ctx context.Context, opt Options) (*runner, error) {
+	w := opt.Workspace
+	start := opt.Now().UTC()
+	r := &runner{opt: opt, w: w, log: opt.Logger}
+	if err := mkdirAllSync(w.RunsDir()); err != nil {
+		return nil, err
+	}
+	r.rec = &Record{
+		ID: newID(w.RunsDir(), start), Status: Running, PID: os.Getpid(),
+		ProgramVersion: opt.ProgramVersion, Started: start, PlanSHA256: opt.PlanSHA256,
+		Steps: []StepRecord{}, Files: []FileRecord{}, Warnings: []string{},
+	}
+	r.log = r.log.With("run", r.rec.ID)
+	r.recover(start)
+	if err := r.save(); err != nil {
+		return nil, fmt.Errorf("write run record: %w", err)
+	}
+	r.log.Info("run started", "workspace", w.Dir, "pid", r.rec.PID)
+	r.hook(ctx, "locked")
+	l, err := lake.Open(ctx, w.LakeDir(), lake.Options{Logger: slog.New(warnAndAbove{r.log.Handler()})})
+	if err != nil {
+		r.fail(fmt.Errorf("open lake: %w", err))
+		return r, nil
+	}
+	r.lake = l
+	r.rec.SnapshotBefore, err = r.version(ctx)
+	if err != nil {
+		r.fail(err)
+	}
+	r.rec.SnapshotAfter = r.rec.SnapshotBefore
+	return r, nil
+}
+
+// fail records the first failure of the run.
+func (r *runner) fail(err error) {
+	if r.err == nil {
+		r.err = err
+	}
+}
+
+// version returns the lake's latest version (0: empty).
+func (r *runner) version(ctx context.Context) (int64, error) {
+	s, err := r.lake.Snapshot(ctx, 0)
+	if err != nil {
+		return 0, fmt.Errorf("read lake version: %w", err)
+	}
+	return s.Version, nil
+}
+
+func (r *runner) hook(ctx context.Context, point string) {
+	if r.opt.Hook != nil {
+		r.opt.Hook(ctx, point)
+	}
+}
+
+// save writes the record as it stands.
+func (r *runner) save() error { return writeRecord(r.w.RunsDir(), r.rec) }
+
+// runStep runs one step (or records why it did not run) and saves the record.
+func (r *runner) runStep(ctx context.Context, s Step) {
+	r.rec.Steps = append(r.rec.Steps, StepRecord{Name: s.Name, Started: r.opt.Now().UTC()})
+	i := len(r.rec.Steps) - 1
+	e := &Env{Workspace: r.w, Lake: r.lake, Logger: r.log.With("step", s.Name), RunID: r.rec.ID,
+		Start: r.rec.Started, r: r, step: i}
+	status, err := r.doStep(ctx, s, e)
+	sr := &r.rec.Steps[i]
+	sr.Status, sr.Ended = status, r.opt.Now().UTC()
+	sr.Duration = sr.Ended.Sub(sr.Started).Round(time.Millisecond).String()
+	if err != nil {
+		sr.Error = err.Error()
+		r.fail(err)
+	}
+	attrs := []any{"status", status, "duration", sr.Duration}
+	if sr.Note != "" {
+		attrs = append(attrs, "note", sr.Note)
+	}
+	if err != nil && status == StepFailed {
+		r.log.Error("step", append([]any{"step", s.Name, "error", err}, attrs...)...)
+	} else {
+		r.log.Info("step", append([]any{"step", s.Name}, attrs...)...)
+	}
+	if err := r.save(); err != nil {
+		r.fail(fmt.Errorf("write run record: %w", err))
+	}
+}
+
+// doStep decides whether s runs and runs it.
+func (r *runner) doStep(ctx context.Context, s Step, e *Env) (StepStatus, error) {
+	switch {
+	case r.err != nil && (errors.Is(r.err, context.Canceled) || ctx.Err() != nil):
+		e.Note("interrupted before this step")
+		return StepSkipped, nil
+	case r.err != nil:
+		e.Note("an earlier step failed")
+		return StepSkipped, nil
+	case ctx.Err() != nil:
+		e.Note("interrupted before this step")
+		return StepInterrupted, ctx.Err()
+	case s.Do == nil:
+		e.Note("skipped: not available in this build")
+		return StepNotAvailable, nil
+	}
+	if s.Derived {
+		if st, done, err := r.gate(ctx, s, e); done || err != nil {
+			return st, err
+		}
+	}
+	r.hook(ctx, "step "+s.Name)
+	err := s.Do(ctx, e)
+	switch {
+	case err != nil && ctx.Err() != nil:
+		return StepInterrupted, ctx.Err()
+	case err != nil:
+		return StepFailed, err
+	}
+	r.hook(ctx, "done "+s.Name)
+	return StepOK, nil
+}
+
+// gate fills a derived step's inputs and decides whether it must run: done is true when it
+// need not (the lake is empty, or its inputs did not change since it last succeeded and its
+// output is still there).
+func (r *runner) gate(ctx context.Context, s Step, e *Env) (StepStatus, bool, error) {
+	v, err := r.version(ctx)
+	if err != nil {
+		return StepFailed, true, err
+	}
+	in := Inputs{Snapshot: v, PlanSHA256: r.opt.PlanSHA256, ProgramVersion: r.opt.ProgramVersion}
+	if s.Key != nil {
+		if in.Key, err = s.Key(); err != nil {
+			return StepFailed, true, err
+		}
+	}
+	e.Inputs = in
+	r.rec.Steps[e.step].Inputs = &in
+	if v == 0 {
+		e.Note("the lake is empty")
+		return StepSkipped, true, nil
+	}
+	last := lastSuccess(r.prev, s.Name)
+	if last == nil || last.Inputs == nil || *last.Inputs != in || !exists(last.Output) {
+		return "", false, nil
+	}
+	e.SetOutput(last.Output)
+	e.Note(fmt.Sprintf("nothing new: %s of snapshot %d is current", s.product(), v))
+	return StepUpToDate, true, nil
+}
+
+func (s Step) product() string {
+	if s.Product != "" {
+		return s.Product
+	}
+	return s.Name
+}
+
+func exists(path string) bool {
+	if path == "" {
+		return true
+	}
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// finish decides the run's status and exit code, writes the final record and returns it
+// with the error that carries the exit code.
+func (r *runner) finish(ctx context.Context) (*Record, error) {
+	rec := r.rec
+	if r.lake != nil && r.err == nil {
+		if v, err := r.version(context.WithoutCancel(ctx)); err == nil {
+			rec.SnapshotAfter = v
+		}
+	} else if r.lake != nil {
+		rec.SnapshotAfter = r.lastSnapshot()
+	}
+	err := r.outcome(ctx)
+	code := exit.Code(err)
+	rec.ExitCode = &code
+	end := r.opt.Now().UTC()
+	rec.Ended = &end
+	rec.Duration = end.Sub(rec.Started).Round(time.Millisecond).String()
+	if r.err != nil {
+		rec.Error = r.err.Error()
+	}
+	rec.Summary = summaryLine(rec, r.attention)
+	r.hook(ctx, "final")
+	if werr := r.save(); werr != nil {
+		return rec, fmt.Errorf("write run record: %w", werr)
+	}
+	r.log.Info("run finished", "status", rec.Status, "exit_code", code, "duration", rec.Duration)
+	if err == nil {
+		return rec, nil
+	}
+	return rec, &Error{Summary: rec.Summary, err: err}
+}
+
+// lastSnapshot is the newest lake version the run's files reached (after a failure, when the
+// lake may not be readable).
+func (r *runner) lastSnapshot() int64 {
+	v := r.rec.SnapshotBefore
+	for _, f := range r.rec.Files {
+		v = max(v, f.Snapshot)
+	}
+	return v
+}
+
+// outcome sets the record's status and returns the error that carries the exit code.
+func (r *runner) outcome(ctx context.Context) error {
+	rec := r.rec
+	switch {
+	case errors.Is(r.err, context.Canceled) || (r.err != nil && ctx.Err() != nil):
+		rec.Status = Interrupted
+		err := fmt.Errorf("interrupted: %w", context.Canceled)
+		if r.opt.Terminated() {
+			err = exit.Mark(err, exit.ErrTerminated)
+		}
+		return err
+	case r.err != nil:
+		rec.Status = Failed
+		return r.err
+	case len(r.attention) > 0:
+		rec.Status = Attention
+		return exit.ErrAttention
+	default:
+		rec.Status = OK
+		return nil
+	}
+}
+
+// Error is a run's failure, interruption or finding that needs a person. Its text is the
+// run's one-line summary; errors.Is sees the exit status's sentinel through it.
+type Error struct {
+	Summary string
+	err     error
+}
+
+func (e *Error) Error() string { return e.Summary }
+func (e *Error) Unwrap() error { return e.err }
+
+// warnAndAbove passes only warnings and errors: the lake's "committed" line at info level
+// would double the run's one line per file.
+type warnAndAbove struct{ slog.Handler }
+
+func (h warnAndAbove) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+}
+
+func (h warnAndAbove) WithAttrs(a []slog.Attr) slog.Handler {
+	return warnAndAbove{h.Handler.WithAttrs(a)}
+}
+
+func (h warnAndAbove) WithGroup(name string) slog.Handler {
+	return warnAndAbove{h.Handler.WithGroup(name)}
+}

@@ -1,0 +1,270 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cstoutcomes/outcomes/internal/exit"
+	"github.com/cstoutcomes/outcomes/internal/lock"
+	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
+	"github.com/cstoutcomes/outcomes/pipeline/source"
+	"github.com/cstoutcomes/outcomes/pipeline/synth"
+	"github.com/cstoutcomes/outcomes/pipeline/workspace"
+)
+
+var testToday = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+
+func TestScanInbox(t *testing.T) {
+	dir := t.TempDir()
+	now := time.Now()
+	files := []struct {
+		name string
+		age  time.Duration
+	}{
+		{"b.csv", time.Hour}, {"a.csv", time.Hour}, {"fresh.csv", time.Second},
+		{".hidden.csv", time.Hour}, {"up.csv.part", time.Hour}, {"x.tmp", 48 * time.Hour},
+	}
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
+		if err := os.WriteFile(p, []byte("x"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		os.Chtimes(p, now.Add(-f.age), now.Add(-f.age))
+	}
+	os.Mkdir(filepath.Join(dir, "sub"), 0o755)
+	s, err := scanInbox(dir, now, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(fs []inboxFile) []string {
+		var n []string
+		for _, f := range fs {
+			n = append(n, f.Name)
+		}
+		return n
+	}
+	for _, c := range []struct {
+		what      string
+		got, want []string
+	}{
+		{"stable", names(s.Stable), []string{"a.csv", "b.csv"}},
+		{"waiting", names(s.Waiting), []string{"fresh.csv"}},
+		{"partial", names(s.Partial), []string{"up.csv.part", "x.tmp"}},
+		{"other", s.Other, []string{"sub"}},
+	} {
+		if !slices.Equal(c.got, c.want) {
+			t.Errorf("%s = %q, want %q", c.what, c.got, c.want)
+		}
+	}
+}
+
+func TestFreeName(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "a.csv"), nil, 0o644)
+	os.WriteFile(filepath.Join(dir, "a~2.csv"), nil, 0o644)
+	got, err := freeName(dir, "a.csv")
+	if err != nil || filepath.Base(got) != "a~3.csv" {
+		t.Errorf("freeName = %q, %v; want a~3.csv", got, err)
+	}
+}
+
+// testWorkspace makes a workspace with settle 0 and the given files in its inbox.
+func testWorkspace(t *testing.T, inbox ...string) *workspace.Workspace {
+	t.Helper()
+	w, err := workspace.Init(filepath.Join(t.TempDir(), "ws"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Config.Inbox.Settle = 0
+	for i, name := range inbox {
+		_, err := synth.WriteFile(t.Context(), filepath.Join(w.InboxDir(), name), source.FormatCSV,
+			synth.Config{Clients: 30, Seed: uint64(i + 1), Today: testToday})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return w
+}
+
+// fakeStep is a derived step that counts its calls and writes an output file.
+type fakeStep struct {
+	calls int
+	fail  error
+	out   string
+}
+
+func (f *fakeStep) step(name string) Step {
+	return Step{Name: name, Derived: true, Do: func(ctx context.Context, e *Env) error {
+		f.calls++
+		if f.fail != nil {
+			return f.fail
+		}
+		f.out = filepath.Join(e.Workspace.ReportsDir(), name+".txt")
+		e.SetOutput(f.out)
+		return os.WriteFile(f.out, []byte("done"), 0o644)
+	}}
+}
+
+func testOptions(t *testing.T, w *workspace.Workspace, steps ...Step) Options {
+	key, err := w.Key("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Options{Workspace: w, ProgramVersion: "test", PlanSHA256: "plan1",
+		Steps: append([]Step{IngestStep(pseudo.NewHasher(key))}, steps...)}
+}
+
+func TestRunGating(t *testing.T) {
+	w := testWorkspace(t, "a.csv", "b.csv")
+	var sum fakeStep
+	opt := testOptions(t, w, sum.step("summarize"), Step{Name: "report", Derived: true})
+	rec, err := Run(t.Context(), opt)
+	if err != nil {
+		t.Fatalf("first run: %v", err)
+	}
+	if rec.Status != OK || rec.Counts.Ingested != 2 || rec.SnapshotAfter != 2 || sum.calls != 1 {
+		t.Fatalf("first run: %s, %+v, snapshot %d, summarize called %d times", rec.Status, rec.Counts, rec.SnapshotAfter, sum.calls)
+	}
+	if got := stepStatus(rec, "report"); got != StepNotAvailable {
+		t.Errorf("report: %s, want not_available", got)
+	}
+	if !strings.Contains(rec.Summary, "report: not available in this build") {
+		t.Errorf("summary %q does not say report is not available", rec.Summary)
+	}
+
+	// Nothing new: no work.
+	rec, err = Run(t.Context(), opt)
+	if err != nil || sum.calls != 1 || stepStatus(rec, "summarize") != StepUpToDate {
+		t.Fatalf("second run: %v, summarize %s, called %d times", err, stepStatus(rec, "summarize"), sum.calls)
+	}
+	if !strings.Contains(rec.Summary, "nothing new: summarize of snapshot 2 is current") {
+		t.Errorf("summary %q", rec.Summary)
+	}
+
+	// A new plan, a new program, a removed output: each runs the step again.
+	for i, change := range []func(){
+		func() { opt.PlanSHA256 = "plan2" },
+		func() { opt.ProgramVersion = "test2" },
+		func() { os.Remove(sum.out) },
+	} {
+		change()
+		if _, err := Run(t.Context(), opt); err != nil || sum.calls != i+2 {
+			t.Fatalf("change %d: %v, summarize called %d times, want %d", i, err, sum.calls, i+2)
+		}
+	}
+}
+
+func TestRunFailedStep(t *testing.T) {
+	w := testWorkspace(t, "a.csv")
+	bad := fakeStep{fail: errors.New("disk on fire")}
+	var later fakeStep
+	rec, err := Run(t.Context(), testOptions(t, w, bad.step("summarize"), later.step("report")))
+	if exit.Code(err) != exit.Failed || rec.Status != Failed || *rec.ExitCode != exit.Failed {
+		t.Fatalf("Run: %v (exit %d), status %s; want failed, exit 1", err, exit.Code(err), rec.Status)
+	}
+	if later.calls != 0 || stepStatus(rec, "report") != StepSkipped || !strings.Contains(rec.Error, "disk on fire") {
+		t.Errorf("after a failed step: report %s, called %d; error %q", stepStatus(rec, "report"), later.calls, rec.Error)
+	}
+	// The failed step has no ok record: the next run retries it.
+	bad.fail = nil
+	if _, err := Run(t.Context(), testOptions(t, w, bad.step("summarize"))); err != nil || bad.calls != 2 {
+		t.Fatalf("retry: %v, calls %d", err, bad.calls)
+	}
+}
+
+func TestRunLocked(t *testing.T) {
+	w := testWorkspace(t)
+	lk, err := lock.Acquire(t.Context(), w.LockPath(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Unlock()
+	_, err = Run(t.Context(), testOptions(t, w))
+	var held *lock.HeldError
+	if exit.Code(err) != exit.Locked || !errors.As(err, &held) || held.PID != os.Getpid() {
+		t.Fatalf("Run with the lock held: %v, want exit 75 naming pid %d", err, os.Getpid())
+	}
+	if ids, _ := IDs(w.RunsDir()); len(ids) != 0 {
+		t.Errorf("a run without the lock wrote records %v", ids)
+	}
+}
+
+func TestRunInterrupted(t *testing.T) {
+	for _, term := range []bool{false, true} {
+		w := testWorkspace(t, "a.csv", "b.csv")
+		ctx, cancel := context.WithCancel(t.Context())
+		opt := testOptions(t, w)
+		opt.Terminated = func() bool { return term }
+		opt.Hook = func(_ context.Context, point string) {
+			if point == "moved a.csv" {
+				cancel()
+			}
+		}
+		rec, err := Run(ctx, opt)
+		want := map[bool]int{false: exit.Interrupted, true: exit.Terminated}[term]
+		if exit.Code(err) != want || rec.Status != Interrupted || *rec.ExitCode != want {
+			t.Fatalf("terminated=%v: %v (exit %d), status %s; want interrupted, exit %d", term, err, exit.Code(err), rec.Status, want)
+		}
+		if rec.Counts.Ingested != 1 || !exists(filepath.Join(w.InboxDir(), "b.csv")) {
+			t.Errorf("terminated=%v: %d files ingested; b.csv must stay in the inbox", term, rec.Counts.Ingested)
+		}
+		cancel()
+	}
+}
+
+func TestRunRecovers(t *testing.T) {
+	w := testWorkspace(t, "a.csv")
+	w.Config.Runs.Keep = 2
+	stale := &Record{ID: "20200101T000000.000Z", Status: Running, Steps: []StepRecord{}}
+	if err := writeRecord(w.RunsDir(), stale); err != nil {
+		t.Fatal(err)
+	}
+	orphans := []string{
+		filepath.Join(w.RunsDir(), tmpPrefix+"123"),
+		filepath.Join(w.ArchiveDir(), "2025-01-01", tmpPrefix+"9"),
+		filepath.Join(w.ReportsDir(), "2025-01-01", ".summary.json-42"),
+	}
+	for _, p := range orphans {
+		os.MkdirAll(filepath.Dir(p), 0o755)
+		os.WriteFile(p, nil, 0o644)
+		old := time.Now().Add(-time.Hour)
+		os.Chtimes(p, old, old)
+	}
+	old := filepath.Join(w.ArchiveDir(), "2000-01-01")
+	os.MkdirAll(old, 0o755)
+	rec, err := Run(t.Context(), testOptions(t, w))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadRecord(w.RunsDir(), stale.ID)
+	if err != nil || got.Status != Crashed || got.CrashedFound != rec.ID {
+		t.Fatalf("stale record: %+v, %v; want crashed, found by %s", got, err, rec.ID)
+	}
+	for _, p := range append(orphans, old) {
+		if exists(p) {
+			t.Errorf("%s was not removed", p)
+		}
+	}
+	// runs.keep = 2: after two more runs, only the newest two records remain.
+	Run(t.Context(), testOptions(t, w))
+	last, _ := Run(t.Context(), testOptions(t, w))
+	ids, _ := IDs(w.RunsDir())
+	if len(ids) != 2 || ids[1] != last.ID {
+		t.Errorf("records after retention: %v", ids)
+	}
+}
+
+func stepStatus(rec *Record, name string) StepStatus {
+	for _, s := range rec.Steps {
+		if s.Name == name {
+			return s.Status
+		}
+	}
+	return ""
+}
