@@ -94,6 +94,13 @@ func DefaultPlan() (*Plan, error) { return ParsePlan(plans.DefaultName, plans.De
 // multiplicity holm over the course paired t-test of every outcome, seed 0. Errors wrap
 // ErrPlan and name the key.
 func ParsePlan(name string, b []byte) (*Plan, error) {
+	var root yaml.Node
+	if err := yaml.Unmarshal(b, &root); err != nil {
+		return nil, fmt.Errorf("%w %s: %s", ErrPlan, name, strings.TrimPrefix(err.Error(), "yaml: "))
+	}
+	if err := checkKeys(&root, "", planKeys); err != nil {
+		return nil, fmt.Errorf("%w %s: %w", ErrPlan, name, err)
+	}
 	var y planYAML
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
@@ -227,6 +234,39 @@ func (p *Plan) checkTest(id string) error {
 	}
 	if !slices.Contains(testsOf[a], t) {
 		return fmt.Errorf("%q: unknown test %q of %s; allowed: %s", id, t, a, strings.Join(testsOf[a], ", "))
+	}
+	return nil
+}
+
+// planKeys are the keys a plan may have, and the keys of the nested mappings.
+var planKeys = map[string][]string{
+	"":             {"name", "outcomes", "subgroups", "min_clients", "knha", "multiplicity", "seed"},
+	"multiplicity": {"method", "confirmatory"},
+}
+
+// checkKeys reports the first key of a mapping in n that planKeys does not allow, with its line.
+func checkKeys(n *yaml.Node, path string, allowed map[string][]string) error {
+	if n.Kind == yaml.DocumentNode {
+		for _, c := range n.Content {
+			if err := checkKeys(c, path, allowed); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	keys, ok := allowed[path]
+	if n.Kind != yaml.MappingNode || !ok {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k := n.Content[i]
+		full := strings.TrimPrefix(path+"."+k.Value, ".")
+		if !slices.Contains(keys, k.Value) {
+			return fmt.Errorf("line %d: unknown key %q; allowed: %s", k.Line, full, strings.Join(keys, ", "))
+		}
+		if err := checkKeys(n.Content[i+1], full, allowed); err != nil {
+			return err
+		}
 	}
 	return nil
 }
