@@ -1,6 +1,3 @@
-// Package plans holds the analysis plans shipped with the program. The default plan
-// (default.yaml) is embedded and used by `outcomes summarize` unless --plan names another;
-// pipeline/analysis parses and checks plans (see docs/summary.md).
 package plans
 
 import _ "embed"
