@@ -13,56 +13,36 @@ import (
 	"github.com/cstoutcomes/outcomes/pipeline/source"
 )
 
-// dupIndex keeps, for every accepted row of the first pass, a 64-bit hash of its natural key
-// and of its values: 24 bytes a row, the only state of the ingest that grows with the file.
+// dupIndex keeps a 64-bit hash of the natural key of every accepted row of the first pass:
+// 8 bytes a row, the only state of the ingest that grows with the file. Rows whose key
+// hashes meet are suspects; the confirm pass decides them by their exact values.
 type dupIndex struct {
-	seed    maphash.Seed
-	buf     []byte
-	entries []dupEntry
-}
-
-type dupEntry struct {
-	key, row uint64
-	line     int
+	seed maphash.Seed
+	buf  []byte
+	keys []uint64
 }
 
 func newDupIndex() *dupIndex { return &dupIndex{seed: maphash.MakeSeed()} }
 
-func (d *dupIndex) add(s *schema.Session, line int) {
+func (d *dupIndex) keyHash(s *schema.Session) uint64 {
 	d.buf = appendKey(d.buf[:0], s)
-	key := maphash.Bytes(d.seed, d.buf)
-	d.buf = appendValues(d.buf, s)
-	d.entries = append(d.entries, dupEntry{key: key, row: maphash.Bytes(d.seed, d.buf), line: line})
+	return maphash.Bytes(d.seed, d.buf)
 }
 
-// suspects returns the lines of rows whose key hash is shared with another row, in file order.
-// Usually none: then the first pass was the only one.
-func (d *dupIndex) suspects() map[int]bool {
-	e := d.entries
-	slices.SortFunc(e, func(a, b dupEntry) int {
-		switch {
-		case a.key < b.key:
-			return -1
-		case a.key > b.key:
-			return 1
-		}
-		return 0
-	})
-	var out map[int]bool
-	for i := 0; i < len(e); {
-		j := i + 1
-		for j < len(e) && e[j].key == e[i].key {
-			j++
-		}
-		if j-i > 1 {
+func (d *dupIndex) add(s *schema.Session) { d.keys = append(d.keys, d.keyHash(s)) }
+
+// suspects returns the key hashes that occur more than once; usually none, and then the first
+// pass was the only one. It sorts the index in place.
+func (d *dupIndex) suspects() map[uint64]bool {
+	slices.Sort(d.keys)
+	var out map[uint64]bool
+	for i := 1; i < len(d.keys); i++ {
+		if d.keys[i] == d.keys[i-1] {
 			if out == nil {
-				out = make(map[int]bool)
+				out = make(map[uint64]bool)
 			}
-			for _, x := range e[i:j] {
-				out[x.line] = true
-			}
+			out[d.keys[i]] = true
 		}
-		i = j
 	}
 	return out
 }
@@ -125,10 +105,11 @@ func (d decision) violation(path string, line int) schema.Violation {
 	return v
 }
 
-// confirm re-reads the file and decides the suspects by their exact encodings: among rows
+// confirm re-reads the file and decides the suspects (rows whose key hash is shared) by their
+// exact encodings: among rows
 // with one natural key, if all are equal the first is kept and the rest are duplicates; if
 // any differ, all are conflicts. Suspects whose key only collided in the hash are kept.
-func confirm(ctx context.Context, path string, opt Options, suspects map[int]bool) (map[int]decision, error) {
+func confirm(ctx context.Context, path string, opt Options, dups *dupIndex, suspects map[uint64]bool) (map[int]decision, error) {
 	rd, err := source.Open(path, opt.Source)
 	if err != nil {
 		return nil, err
@@ -157,11 +138,11 @@ func confirm(ctx context.Context, path string, opt Options, suspects map[int]boo
 		if err != nil {
 			return nil, err
 		}
-		if rec.Err != nil || !suspects[rec.Line] {
+		if rec.Err != nil {
 			continue
 		}
 		sess, viols := val.Validate(rec.Line, rec.Fields)
-		if schema.Classify(sess, viols) != schema.Accepted {
+		if schema.Classify(sess, viols) != schema.Accepted || !suspects[dups.keyHash(&sess)] {
 			continue
 		}
 		buf = appendKey(buf[:0], &sess)

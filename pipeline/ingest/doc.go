@@ -17,9 +17,10 @@
 //     are quarantined (duplicate_in_file); rows that share the natural key (practitioner,
 //     client, session_number) but differ are all quarantined (conflict_in_file). To keep
 //     memory small and the common case to one pass, the first pass keeps only a 64-bit hash
-//     of each accepted row's key and of its values. When two hashes meet, the batch is
-//     abandoned and the file is read again: once to confirm the suspects by their exact
-//     values (a hash collision is not a duplicate), and once to write with the decisions.
+//     of each accepted row's natural key (8 bytes a row). When two hashes meet, the batch is
+//     abandoned and the file is read again: once to decide the suspects by their exact
+//     values (a hash collision is neither a duplicate nor a conflict), and once to write
+//     with the decisions.
 //  5. Check the counts invariant, rows read = accepted + quarantined + excluded, and commit.
 //     A batch where it fails is not committed.
 //

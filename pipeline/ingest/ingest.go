@@ -162,7 +162,7 @@ func ingestFile(ctx context.Context, path string, rep *Report, opt Options) (*Re
 	}
 	if suspects := p.dups.suspects(); len(suspects) > 0 {
 		p.abort()
-		decisions, err := confirm(ctx, path, opt, suspects)
+		decisions, err := confirm(ctx, path, opt, p.dups, suspects)
 		if err != nil {
 			return rejectOrFail(rep, err)
 		}

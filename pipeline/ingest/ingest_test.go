@@ -384,3 +384,41 @@ not json
 		t.Errorf("violations = %v, want parse on line 2 and pain_before on line 3", v)
 	}
 }
+
+// TestConfirmHashCollisions treats every row as a suspect, as if every key hash had met
+// another: only rows whose exact keys meet may be quarantined.
+func TestConfirmHashCollisions(t *testing.T) {
+	e := newEnv(t)
+	path := e.file("c.csv", header+
+		"P1,C1,2024-03-01,1,CST,back_pain,6,4,,none,,yes\n"+ // 2
+		"P1,C1,2024-03-08,2,CST,back_pain,5,3,,none,,yes\n"+ // 3: same client, another session
+		"P1,C1,2024-03-01,1,CST,back_pain,6,4,,none,,yes\n"+ // 4: duplicate of 2
+		"P2,C1,2024-03-01,1,CST,back_pain,6,4,,none,,yes\n") // 5: another practitioner's C1
+	opt := e.opt.withDefaults()
+	dups := newDupIndex()
+	all := map[uint64]bool{}
+	val := opt.Schema
+	rd, err := source.Open(path, opt.Source)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := val.Map(rd.Header())
+	v := val.NewValidator(path, m, opt.Validate)
+	for {
+		rec, err := rd.Next()
+		if err != nil {
+			break
+		}
+		s, _ := v.Validate(rec.Line, rec.Fields)
+		all[dups.keyHash(&s)] = true
+	}
+	rd.Close()
+	got, err := confirm(t.Context(), path, opt, dups, all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]decision{4: {rule: schema.RuleDuplicateInFile, other: 2}}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("decisions = %v, want %v", got, want)
+	}
+}

@@ -203,7 +203,7 @@ func (p *pass) record(rec source.Record) error {
 			return nil
 		}
 	} else {
-		p.dups.add(&sess, rec.Line)
+		p.dups.add(&sess)
 	}
 	p.rep.RowsAccepted++
 	if p.sb == nil {

@@ -8,7 +8,8 @@
 // to old ones: back it up with the workspace's other secrets.
 //
 // A [Hasher] caches the keys of the ids it has seen, since a client's id repeats in every
-// session: the HMAC is computed once per distinct id, not once per row.
+// session: the HMAC is computed once per distinct id, not once per row. The cache is bounded
+// ([CacheSize] entries; it starts afresh when full), so memory does not grow with the file.
 package pseudo
 
 import (
@@ -28,6 +29,10 @@ import (
 
 // KeySize is the length of a pseudonymisation key in bytes.
 const KeySize = 32
+
+// CacheSize bounds the number of cached keys of each kind. Exports list a client's sessions
+// together, so a cache far smaller than the number of clients still serves most rows.
+const CacheSize = 1 << 16
 
 // ErrNoKey says the workspace has no key. It is a usage error: `outcomes init` creates one.
 var ErrNoKey = errors.New("no pseudonymisation key")
@@ -94,6 +99,9 @@ func (h *Hasher) Practitioner(practitionerID string) string {
 		return k
 	}
 	k := h.keyed("practitioner", p)
+	if len(h.practitioners) >= CacheSize {
+		clear(h.practitioners)
+	}
 	h.practitioners[strings.Clone(p)] = k
 	return k
 }
@@ -105,6 +113,9 @@ func (h *Hasher) Client(practitionerID, clientID string) string {
 		return k
 	}
 	k := h.keyed("client", id[0], id[1])
+	if len(h.clients) >= CacheSize {
+		clear(h.clients)
+	}
 	h.clients[[2]string{strings.Clone(id[0]), strings.Clone(id[1])}] = k
 	return k
 }

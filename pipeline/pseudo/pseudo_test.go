@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -72,5 +73,23 @@ func TestKeyFile(t *testing.T) {
 	os.WriteFile(path, []byte("short"), 0o600)
 	if _, err := LoadKey(path); exit.Code(err) != exit.Usage {
 		t.Errorf("LoadKey of a short key: %v, want a usage error", err)
+	}
+}
+
+// TestHasherCacheBounded checks that keys stay right past the cache's bound.
+func TestHasherCacheBounded(t *testing.T) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	h := NewHasher(key)
+	for i := range CacheSize + 10 {
+		c := fmt.Sprint("C", i)
+		if got, want := h.Client("P1", c), reference(key, "client\x00P1\x00"+c); got != want {
+			t.Fatalf("Client(P1, %s) = %s, want %s", c, got, want)
+		}
+	}
+	if len(h.clients) > CacheSize {
+		t.Errorf("cache holds %d keys, more than CacheSize %d", len(h.clients), CacheSize)
+	}
+	if got, want := h.Client("P1", "C3"), reference(key, "client\x00P1\x00C3"); got != want {
+		t.Errorf("after the cache was cleared: %s, want %s", got, want)
 	}
 }
