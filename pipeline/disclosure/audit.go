@@ -194,13 +194,20 @@ func (s *system) intervals(vs []int) (map[int][2]float64, error) {
 		return nil, err
 	}
 	out := make(map[int][2]float64, len(vs))
+	var basis []int
+	if len(r.A) > 0 {
+		var st lpStatus
+		if basis, st = feasibleBasis(r.A, r.b); st == lpInfeasible {
+			return nil, fmt.Errorf("%w: no non-negative table agrees with the published counts", ErrInconsistent)
+		}
+	}
 	for _, v := range vs {
 		k, ok := r.col[v]
 		if !ok {
 			out[v] = [2]float64{0, math.Inf(1)}
 			continue
 		}
-		lo, hi, err := bounds(r.A, r.b, k)
+		lo, hi, err := bounds(r.A, r.b, k, basis)
 		if err != nil {
 			if errors.Is(err, ErrInconsistent) {
 				return nil, fmt.Errorf("%w: no non-negative table agrees with the published counts (at %s)", ErrInconsistent, s.label(v))

@@ -3,6 +3,7 @@ package disclosure
 import (
 	"errors"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize/convex/lp"
@@ -25,39 +26,11 @@ const lpTol = 1e-9
 // Chvátal 1983, Linear Programming, ch. 2–3 and 8). A may have dependent rows: phase 1 leaves
 // their artificial variables basic at zero, and phase 2 never lets an artificial enter.
 func simplex(c []float64, A [][]float64, b []float64) ([]float64, lpStatus) {
-	m, n := len(A), len(c)
-	w := n + m + 1 // columns: x, artificials, rhs
-	T := make([][]float64, m+1)
-	basis := make([]int, m)
-	for i := range m {
-		T[i] = make([]float64, w)
-		sign := 1.0
-		if b[i] < 0 {
-			sign = -1
-		}
-		for j := range n {
-			T[i][j] = sign * A[i][j]
-		}
-		T[i][n+i] = 1
-		T[i][w-1] = sign * b[i]
-		basis[i] = n + i
+	T, basis, st := phase1(A, b)
+	if st != lpOptimal {
+		return nil, st
 	}
-	T[m] = make([]float64, w)
-	// Phase 1: minimise the sum of the artificials; reduced costs are -sum of the rows.
-	for i := range m {
-		for j := range n {
-			T[m][j] -= T[i][j]
-		}
-		T[m][w-1] -= T[i][w-1]
-	}
-	if st := pivotLoop(T, basis, n); st != lpOptimal {
-		return nil, lpFailed // phase 1 is bounded below by 0
-	}
-	if -T[m][w-1] > 1e-7*(1+maxAbs(b)) {
-		return nil, lpInfeasible
-	}
-	driveOutArtificials(T, basis, n)
-	// Phase 2: reduced costs of c.
+	m, n, w := len(A), len(c), len(T[0])
 	for j := range w {
 		T[m][j] = 0
 	}
@@ -79,6 +52,64 @@ func simplex(c []float64, A [][]float64, b []float64) ([]float64, lpStatus) {
 		}
 	}
 	return x, lpOptimal
+}
+
+// phase1 returns a tableau of Ax = b (rows signed so that b ≥ 0, one artificial column per
+// row, then the right-hand side, and a last row for the reduced costs) in a feasible basis,
+// with every artificial that can be pivoted out of the basis pivoted out.
+func phase1(A [][]float64, b []float64) ([][]float64, []int, lpStatus) {
+	m := len(A)
+	n := 0
+	if m > 0 {
+		n = len(A[0])
+	}
+	w := n + m + 1
+	T := make([][]float64, m+1)
+	basis := make([]int, m)
+	for i := range m {
+		T[i] = make([]float64, w)
+		sign := 1.0
+		if b[i] < 0 {
+			sign = -1
+		}
+		for j := range n {
+			T[i][j] = sign * A[i][j]
+		}
+		T[i][n+i] = 1
+		T[i][w-1] = sign * b[i]
+		basis[i] = n + i
+	}
+	// Minimise the sum of the artificials: the reduced costs are minus the sum of the rows.
+	T[m] = make([]float64, w)
+	for i := range m {
+		for j := range n {
+			T[m][j] -= T[i][j]
+		}
+		T[m][w-1] -= T[i][w-1]
+	}
+	if st := pivotLoop(T, basis, n); st != lpOptimal {
+		return nil, nil, lpFailed // phase 1 is bounded below by 0
+	}
+	if -T[m][w-1] > 1e-7*(1+maxAbs(b)) {
+		return nil, nil, lpInfeasible
+	}
+	driveOutArtificials(T, basis, n)
+	return T, basis, lpOptimal
+}
+
+// feasibleBasis returns the columns of a feasible basis of Ax = b, x ≥ 0 (A of full row
+// rank), or nil when phase 1 cannot give one.
+func feasibleBasis(A [][]float64, b []float64) ([]int, lpStatus) {
+	_, basis, st := phase1(A, b)
+	if st != lpOptimal {
+		return nil, st
+	}
+	for _, bv := range basis {
+		if bv >= len(A[0]) {
+			return nil, lpOptimal
+		}
+	}
+	return basis, lpOptimal
 }
 
 // pivotLoop pivots until no column < limit has a negative reduced cost.
@@ -203,10 +234,12 @@ func independentRows(A [][]float64) []int {
 }
 
 // bounds returns the minimum and maximum of x[k] subject to Ax = b, x ≥ 0, where A has full
-// row rank and no zero column. It solves with gonum's simplex (an implementation independent
-// of the one that chose the suppressions) and falls back to [simplex] only when gonum reports
-// a numerical failure. hi is +Inf when x[k] is unbounded above.
-func bounds(A [][]float64, b []float64, k int) (lo, hi float64, err error) {
+// row rank and no zero column, starting from the feasible basis (nil: none known). It solves
+// with gonum's simplex, which recomputes the basic solution and the reduced costs with its own
+// linear algebra and pivots on to its own optimum, so a fault in [simplex] (which only gives
+// the starting basis) cannot make a cell look safer than it is; it falls back to [simplex]
+// only when gonum reports a numerical failure. hi is +Inf when x[k] is unbounded above.
+func bounds(A [][]float64, b []float64, k int, basis []int) (lo, hi float64, err error) {
 	m, n := len(A), len(A[0])
 	dense := mat.NewDense(m, n, nil)
 	for i, row := range A {
@@ -214,12 +247,12 @@ func bounds(A [][]float64, b []float64, k int) (lo, hi float64, err error) {
 	}
 	c := make([]float64, n)
 	c[k] = 1
-	lo, err = solveOne(c, dense, A, b, k)
+	lo, err = solveOne(c, dense, A, b, k, basis)
 	if err != nil {
 		return 0, 0, err
 	}
 	c[k] = -1
-	hi, err = solveOne(c, dense, A, b, k)
+	hi, err = solveOne(c, dense, A, b, k, basis)
 	if errors.Is(err, lp.ErrUnbounded) {
 		return lo, math.Inf(1), nil
 	}
@@ -227,8 +260,8 @@ func bounds(A [][]float64, b []float64, k int) (lo, hi float64, err error) {
 }
 
 // solveOne returns x[k] at the optimum of cᵀx.
-func solveOne(c []float64, dense *mat.Dense, A [][]float64, b []float64, k int) (float64, error) {
-	_, x, err := lp.Simplex(c, dense, b, 1e-10, nil)
+func solveOne(c []float64, dense *mat.Dense, A [][]float64, b []float64, k int, basis []int) (float64, error) {
+	_, x, err := lp.Simplex(c, dense, b, 1e-10, slices.Clone(basis))
 	switch {
 	case err == nil:
 		return x[k], nil
