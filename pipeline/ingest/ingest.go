@@ -48,7 +48,7 @@ type Options struct {
 	Logger   *slog.Logger
 	// Progress, if set, is called now and then with the bytes read so far and the total.
 	Progress func(done, total int64)
-	// BatchRows is the number of rows per Arrow batch (default 65536).
+	// BatchRows is the number of rows per Arrow batch (default 16384).
 	BatchRows int
 	// Alloc allocates Arrow memory (default memory.DefaultAllocator); tests pass a checked one.
 	Alloc memory.Allocator
@@ -132,7 +132,7 @@ func (o Options) withDefaults() Options {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	if o.BatchRows <= 0 {
-		o.BatchRows = 1 << 16
+		o.BatchRows = 1 << 14
 	}
 	if o.Alloc == nil {
 		o.Alloc = memory.DefaultAllocator
