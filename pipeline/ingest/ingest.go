@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"slices"
 	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -225,16 +224,6 @@ func fileSHA256(path string) (string, error) {
 		return "", &source.FileError{File: path, Err: err}
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// sortedRules returns the rules of a report's counts in a fixed order.
-func (r *Report) sortedRules() []string {
-	rules := make([]string, 0, len(r.ViolationsByRule))
-	for k := range r.ViolationsByRule {
-		rules = append(rules, k)
-	}
-	slices.Sort(rules)
-	return rules
 }
 
 // sourceName is the name recorded in the quarantine: the file's base name, never a full path
