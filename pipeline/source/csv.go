@@ -9,10 +9,9 @@ import (
 
 // csvReader reads delimited text. See the package documentation for the dialect.
 type csvReader struct {
+	textSource
 	name   string
 	lines  *lineReader
-	file   *countingFile // nil for NewCSV on a plain io.Reader
-	closer io.Closer
 	comma  byte
 	header []string
 
@@ -20,8 +19,6 @@ type csvReader struct {
 	rec     []byte   // unquoted bytes of a record that has quotes
 	ends    []int    // end offsets of the fields in rec
 	inQuote bool     // parseLine ended inside a quoted field
-	err     error    // sticky file-level error
-	closed  bool
 }
 
 // NewCSV returns a reader of the delimited text in r; name is used in errors. If r is an
@@ -35,9 +32,7 @@ func NewCSV(r io.Reader, name string, opt Options) (Reader, error) {
 	if err != nil {
 		return nil, err
 	}
-	cr := &csvReader{name: name, lines: lines, comma: comma}
-	cr.file, _ = r.(*countingFile)
-	cr.closer, _ = r.(io.Closer)
+	cr := &csvReader{textSource: newTextSource(r), name: name, lines: lines, comma: comma}
 	if err := cr.readHeader(); err != nil {
 		return nil, err
 	}
@@ -265,35 +260,4 @@ func (r *csvReader) parseLine(line []byte) (done bool, badCol int) {
 			return true, pos + 1
 		}
 	}
-}
-
-// Offset implements [Progress] for files opened with [Open].
-func (r *csvReader) Offset() int64 {
-	if r.file == nil {
-		return 0
-	}
-	return r.file.n
-}
-
-// Size implements [Progress] for files opened with [Open].
-func (r *csvReader) Size() int64 {
-	if r.file == nil {
-		return 0
-	}
-	return r.file.size
-}
-
-// Close closes the underlying file; it is idempotent.
-func (r *csvReader) Close() error {
-	if r.closed {
-		return nil
-	}
-	r.closed = true
-	if r.err == nil {
-		r.err = errClosed
-	}
-	if r.closer != nil {
-		return r.closer.Close()
-	}
-	return nil
 }

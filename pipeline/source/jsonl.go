@@ -14,18 +14,15 @@ import (
 // file is read twice: a first pass collects the keys (and finds encoding errors before
 // any record is returned), the second returns the records.
 type jsonlReader struct {
+	textSource
 	name   string
 	src    io.ReadSeeker
-	file   *countingFile
-	closer io.Closer
 	enc    string
 	lines  *lineReader
 	header []string
 	index  map[string]int // column of each key
 
 	fields []string
-	err    error
-	closed bool
 }
 
 // NewJSONL returns a reader of the JSON Lines in r; name is used in errors. It reads the
@@ -41,9 +38,7 @@ func NewJSONL(r io.Reader, name string, opt Options) (Reader, error) {
 		}
 		rs = bytes.NewReader(b)
 	}
-	jr := &jsonlReader{name: name, src: rs, enc: opt.Encoding, index: map[string]int{}}
-	jr.file, _ = r.(*countingFile)
-	jr.closer, _ = r.(io.Closer)
+	jr := &jsonlReader{textSource: newTextSource(r), name: name, src: rs, enc: opt.Encoding, index: map[string]int{}}
 	if err := jr.collectKeys(); err != nil {
 		return nil, err
 	}
@@ -257,35 +252,4 @@ func skipValue(b []byte, i int) int {
 		}
 	}
 	return i
-}
-
-// Offset implements [Progress]; the two passes each count from zero.
-func (r *jsonlReader) Offset() int64 {
-	if r.file == nil {
-		return 0
-	}
-	return r.file.n
-}
-
-// Size implements [Progress].
-func (r *jsonlReader) Size() int64 {
-	if r.file == nil {
-		return 0
-	}
-	return r.file.size
-}
-
-// Close closes the underlying file; it is idempotent.
-func (r *jsonlReader) Close() error {
-	if r.closed {
-		return nil
-	}
-	r.closed = true
-	if r.err == nil {
-		r.err = errClosed
-	}
-	if r.closer != nil {
-		return r.closer.Close()
-	}
-	return nil
 }
