@@ -42,11 +42,15 @@ func fmtBound(x float64) string {
 	return strconv.FormatFloat(x, 'g', 6, 64)
 }
 
-// Report is the result of an audit: the interval of every suppressed cell, in table order.
+// Report is the result of an audit: the interval of every suppressed cell, in table order,
+// and the published counts that break the threshold.
 type Report struct {
 	MinCell    int
 	Protection int
 	Intervals  []Interval
+	// Small names the published counts 1..MinCell-1 (and zeros when SuppressZeros is set),
+	// as "table: dim=level, dim=level".
+	Small []string
 }
 
 // Failed returns the intervals narrower than the protection level.
@@ -64,10 +68,16 @@ func (r *Report) Failed() []Interval {
 // names the first few failing cells and how many failed.
 func (r *Report) Err() error {
 	f := r.Failed()
-	if len(f) == 0 {
+	if len(f) == 0 && len(r.Small) == 0 {
 		return nil
 	}
 	var b strings.Builder
+	if len(r.Small) > 0 {
+		fmt.Fprintf(&b, "%d published counts below %d (first: %s)", len(r.Small), r.MinCell, r.Small[0])
+		if len(f) > 0 {
+			b.WriteString("; ")
+		}
+	}
 	for i, iv := range f {
 		if i == 3 {
 			fmt.Fprintf(&b, " (and %d more)", len(f)-3)
@@ -90,7 +100,8 @@ const widthTol = 1e-6
 // [Suppress] or [ReadCSV]), treating all of them as one system: cells with the same levels
 // in tables that share dimensions are one unknown, so differencing between the tables is
 // covered. It checks that each interval is at least cfg's protection level P wide (two linear
-// programs per cell, solved with gonum's simplex). It returns an error only when the audit
+// programs per cell, solved with gonum's simplex), and that no published count is below the
+// threshold. It returns an error only when the audit
 // could not be done (inconsistent published counts, a solver failure); a table that is not
 // safe gives a report whose Err is non-nil.
 func Audit(cfg Config, tables ...*Table) (*Report, error) {
@@ -122,6 +133,11 @@ func (s *system) unknowns() []int {
 
 func (s *system) report(cfg Config, ivs map[int][2]float64) *Report {
 	r := &Report{MinCell: cfg.MinCell, Protection: cfg.Protection}
+	for v, k := range s.known {
+		if x := s.value[v]; k && x < int64(cfg.MinCell) && (x > 0 || cfg.SuppressZeros) {
+			r.Small = append(r.Small, s.label(v))
+		}
+	}
 	for _, v := range s.unknowns() {
 		b := ivs[v]
 		ref := s.vars[v]

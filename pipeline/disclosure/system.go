@@ -57,22 +57,21 @@ func newSystem(tables []*Table) (*system, error) {
 	return s, nil
 }
 
-// link checks that cell i of table ti agrees with variable v, which another table holds.
+// link adds cell i of table ti to variable v, which another table holds. A cell published in
+// any table is known (published in one and suppressed in another is published); two
+// published counts of one cell must agree.
 func (s *system) link(v, ti, i int) error {
 	t := s.tables[ti]
-	first := s.tables[s.vars[v].table]
-	if t.sup[i] != !s.known[v] || (!t.sup[i] && t.count[i] != s.value[v]) {
-		return fmt.Errorf("%w: cell %s is %s in table %s but %s in table %s", ErrInconsistent, t.label(i),
-			describe(t, i), t.name, describe(first, s.vars[v].cell), first.name)
-	}
-	return nil
-}
-
-func describe(t *Table, i int) string {
 	if t.sup[i] {
-		return "suppressed"
+		return nil
 	}
-	return fmt.Sprint(t.count[i])
+	if s.known[v] && t.count[i] != s.value[v] {
+		first := s.tables[s.vars[v].table]
+		return fmt.Errorf("%w: cell %s is %d in table %s but %d in table %s", ErrInconsistent, t.label(i),
+			t.count[i], t.name, s.value[v], first.name)
+	}
+	s.known[v], s.value[v] = true, t.count[i]
+	return nil
 }
 
 // label names variable v by its first table and cell.

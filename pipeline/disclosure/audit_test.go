@@ -1,0 +1,233 @@
+package disclosure
+
+import (
+	"errors"
+	"math"
+	"strings"
+	"testing"
+)
+
+// published reads a published table from CSV text.
+func published(tb testing.TB, name, text string) *Table {
+	tb.Helper()
+	t, err := ReadCSV(strings.NewReader(text), name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return t
+}
+
+func TestAudit(t *testing.T) {
+	tests := []struct {
+		name   string
+		csv    string
+		cfg    Config
+		ok     bool
+		lo, hi []float64 // the intervals, in table order
+	}{
+		{
+			name: "single suppressed cell in a row with a published total is exact",
+			csv: `r,c,count
+Total,Total,100
+Total,c1,40
+Total,c2,60
+r1,Total,50
+r1,c1,*
+r1,c2,30
+r2,Total,50
+r2,c1,20
+r2,c2,30
+`,
+			lo: []float64{20}, hi: []float64{20},
+		},
+		{
+			name: "1-D: a suppressed cell beside a published total is exact",
+			csv: `m,count
+Total,45
+a,*
+b,40
+`,
+			lo: []float64{5}, hi: []float64{5},
+		},
+		{
+			name: "a cycle of four cells that is too narrow (width 4 < 5)",
+			csv: `r,c,count
+Total,Total,155
+Total,c1,24
+Total,c2,71
+Total,c3,60
+r1,Total,24
+r1,c1,*
+r1,c2,*
+r1,c3,20
+r2,Total,71
+r2,c1,*
+r2,c2,*
+r2,c3,20
+r3,Total,60
+r3,c1,20
+r3,c2,20
+r3,c3,20
+`,
+			lo: []float64{0, 0, 0, 47}, hi: []float64{4, 4, 4, 51},
+		},
+		{
+			name: "the same cycle passes a protection of 4",
+			cfg:  Config{Protection: 4},
+			csv: `r,c,count
+Total,Total,155
+Total,c1,24
+Total,c2,71
+Total,c3,60
+r1,Total,24
+r1,c1,*
+r1,c2,*
+r1,c3,20
+r2,Total,71
+r2,c1,*
+r2,c2,*
+r2,c3,20
+r3,Total,60
+r3,c1,20
+r3,c2,20
+r3,c3,20
+`,
+			ok: true, lo: []float64{0, 0, 0, 47}, hi: []float64{4, 4, 4, 51},
+		},
+		{
+			name: "a wide cycle passes",
+			csv: `r,c,count
+Total,Total,100
+Total,c1,30
+Total,c2,70
+r1,Total,40
+r1,c1,*
+r1,c2,*
+r2,Total,60
+r2,c1,*
+r2,c2,*
+`,
+			ok: true, lo: []float64{0, 10, 0, 30}, hi: []float64{30, 40, 30, 60},
+		},
+		{
+			name: "everything suppressed is unbounded",
+			csv: `m,count
+Total,*
+a,*
+b,*
+`,
+			ok: true, lo: []float64{0, 0, 0}, hi: []float64{math.Inf(1), math.Inf(1), math.Inf(1)},
+		},
+		{
+			name: "hierarchy: a group total gives away its only suppressed member",
+			csv: `complaint,count
+Total,100
+g,30
+g/a,*
+g/b,25
+c,70
+`,
+			lo: []float64{5}, hi: []float64{5},
+		},
+		{
+			name: "nothing suppressed, nothing small",
+			csv: `m,count
+Total,50
+a,0
+b,10
+c,40
+`,
+			ok: true,
+		},
+		{
+			name: "a published small count fails",
+			csv: `m,count
+Total,45
+a,5
+b,40
+`,
+		},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rep, err := Audit(tc.cfg, published(t, "t", tc.csv))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, iv := range rep.Intervals {
+				t.Log(iv)
+			}
+			if got := rep.Err() == nil; got != tc.ok {
+				t.Fatalf("audit passed = %v, want %v (%v)", got, tc.ok, rep.Err())
+			}
+			if !tc.ok && !errors.Is(rep.Err(), ErrUnsafe) {
+				t.Fatalf("err = %v, want ErrUnsafe", rep.Err())
+			}
+			if len(rep.Intervals) != len(tc.lo) {
+				t.Fatalf("%d intervals, want %d", len(rep.Intervals), len(tc.lo))
+			}
+			for i, iv := range rep.Intervals {
+				if math.Abs(iv.Lo-tc.lo[i]) > 1e-9 || iv.Hi != tc.hi[i] && math.Abs(iv.Hi-tc.hi[i]) > 1e-9 {
+					t.Errorf("%s, want [%g, %g]", iv, tc.lo[i], tc.hi[i])
+				}
+			}
+		})
+	}
+}
+
+func TestAuditInconsistent(t *testing.T) {
+	for name, text := range map[string]string{
+		"published parts do not add up": "m,count\nTotal,45\na,5\nb,41\n",
+		"no non-negative completion":    "m,count\nTotal,30\na,*\nb,40\n",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := Audit(Config{}, published(t, "t", text))
+			if !errors.Is(err, ErrInconsistent) {
+				t.Fatalf("err = %v, want ErrInconsistent", err)
+			}
+		})
+	}
+}
+
+// TestAuditJointDifferencing shows why tables that share a margin are audited together: the
+// first table alone hides a.CST (3) in [0, 30], but the second publishes the CST total that
+// the first suppressed, and a.CST = 43 − 40 follows.
+func TestAuditJointDifferencing(t *testing.T) {
+	first := published(t, "complaint_by_modality", `complaint,modality,count
+Total,Total,100
+Total,CST,*
+Total,SER,*
+a,Total,30
+a,CST,*
+a,SER,*
+b,Total,70
+b,CST,40
+b,SER,30
+`)
+	second := published(t, "age_by_modality", `age,modality,count
+Total,Total,100
+Total,CST,43
+Total,SER,57
+young,Total,50
+young,CST,20
+young,SER,30
+old,Total,50
+old,CST,23
+old,SER,27
+`)
+	alone, err := Audit(Config{}, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alone.Err() != nil {
+		t.Fatalf("the first table alone should pass: %v", alone.Err())
+	}
+	joint, err := Audit(Config{}, first, second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !errors.Is(joint.Err(), ErrUnsafe) {
+		t.Fatalf("joint audit passed; intervals %v", joint.Intervals)
+	}
+	t.Log(joint.Err())
+}
