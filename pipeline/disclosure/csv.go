@@ -98,6 +98,9 @@ func ReadCSV(r io.Reader, name string) (*Table, error) {
 		}
 		dims[d] = dimFromPaths(head[d], paths)
 	}
+	if cells := cellCount(dims); cells != len(recs)-1 {
+		return nil, fmt.Errorf("%w: table %s: %d rows for a table of %d cells", ErrTable, name, len(recs)-1, cells)
+	}
 	t, err := NewTable(name, dims...)
 	if err != nil {
 		return nil, err
@@ -197,4 +200,27 @@ func dimFromPaths(name string, paths []string) Dim {
 		d.Levels = append(d.Levels, build(p))
 	}
 	return d
+}
+
+// cellCount returns the number of cells of a table over dims, or -1 when it exceeds 1<<30.
+func cellCount(dims []Dim) int {
+	var levels func([]Level) int
+	levels = func(ls []Level) int {
+		n := len(ls)
+		for _, l := range ls {
+			n += levels(l.Children)
+		}
+		return n
+	}
+	n := 1
+	for _, d := range dims {
+		k := levels(d.Levels)
+		if d.Total {
+			k++
+		}
+		if n *= k; n > 1<<30 {
+			return -1
+		}
+	}
+	return n
 }
