@@ -8,10 +8,10 @@ import (
 	"strings"
 )
 
-// Interval is the feasible range of one suppressed cell: every value in [Lo, Hi] is the
-// cell's value in some table of non-negative counts that agrees with every published count
-// and satisfies every constraint (linear programming; integrality is not imposed, so the
-// range can only be wider than the integer one, never narrower; see the package doc).
+// Interval is the feasible range of one suppressed cell: the least and greatest value the cell
+// takes in a table of non-negative counts that agrees with every published count and
+// satisfies every constraint, by linear programming, with each bound rounded inward to an
+// integer (see the package doc for when the integer range can be narrower still).
 type Interval struct {
 	Table  string   // the first table, in the order given, that holds the cell
 	Dims   []string // Table's dimensions
@@ -230,7 +230,19 @@ func (s *system) intervals(vs []int) (map[int][2]float64, error) {
 			}
 			return nil, fmt.Errorf("%w: cell %s: %v", ErrSolver, s.label(v), err)
 		}
-		out[v] = [2]float64{math.Max(lo, 0), hi}
+		out[v] = [2]float64{integerBound(math.Max(lo, 0), math.Ceil), integerBound(hi, math.Floor)}
 	}
 	return out, nil
+}
+
+// integerBound rounds an LP bound inward to an integer (an attacker knows counts are whole),
+// forgiving floating-point error of up to 1e-6.
+func integerBound(x float64, round func(float64) float64) float64 {
+	if math.IsInf(x, 0) {
+		return x
+	}
+	if r := math.Round(x); math.Abs(x-r) <= 1e-6 {
+		return r
+	}
+	return round(x)
 }
