@@ -1,0 +1,384 @@
+package report
+
+import (
+	"fmt"
+	"html/template"
+	"strings"
+
+	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+)
+
+// page is everything the template shows; every string in it is escaped by html/template
+// except the plots' SVG (see renderSVG).
+type page struct {
+	Title          string
+	Population     analysis.Population
+	DateRange      string
+	Snapshot       int64
+	PlanName       string
+	PlanSource     string
+	PlanSHA256     string
+	PlanShort      string
+	ProgramVersion string
+	Headline       []headline
+	Measures       []*measurePage
+	Safety         safetyPage
+	Quality        qualityPage
+	Multiplicity   multiplicityPage
+	Methods        []method
+}
+
+// headline is the one-sentence result of a measure.
+type headline struct {
+	Measure string
+	Title   string
+	Text    string
+}
+
+// figure is one plot with its caption, or the reason it is not drawn.
+type figure struct {
+	ID      string
+	Title   string
+	SVG     template.HTML
+	Caption string
+	Missing string
+}
+
+// table is a table with a header and rows of cells; the first cell of a row is its label.
+type table struct {
+	Caption string
+	Header  []string
+	Rows    [][]cell
+}
+
+type measurePage struct {
+	Measure   string
+	Title     string
+	Field     string
+	Direction string
+	Summary   string // the headline sentence
+	Paired    *table
+	Clustered bool // within_session present: say that sessions are clustered
+	Mixed     *table
+	MixedNote string
+	Meta      *table
+	MetaNote  string
+	Subgroups []*table
+	Figures   []*figure
+}
+
+type method struct {
+	Analysis   string
+	Text       string
+	References []string
+}
+
+// build makes the page of a report.
+func build(in *Input) (*page, error) {
+	s := in.Summary
+	p := &page{
+		Title: "CST Outcomes report", Population: s.Population, Snapshot: s.Snapshot,
+		PlanSHA256: s.PlanSHA256, PlanShort: short(s.PlanSHA256), ProgramVersion: s.ProgramVersion,
+	}
+	if s.Plan != nil {
+		p.PlanName, p.PlanSource = s.Plan.Name, s.Plan.Source
+	}
+	p.DateRange = "no sessions"
+	if s.Population.FirstDate != nil && s.Population.LastDate != nil {
+		p.DateRange = *s.Population.FirstDate + " to " + *s.Population.LastDate
+	}
+	for _, e := range s.Outcomes {
+		mp, err := buildMeasure(in, e.Key, e.Value)
+		if err != nil {
+			return nil, err
+		}
+		p.Measures = append(p.Measures, mp)
+		p.Headline = append(p.Headline, headline{Measure: e.Key, Title: mp.Title, Text: mp.Summary})
+	}
+	var err error
+	if p.Safety, err = buildSafety(s.Safety); err != nil {
+		return nil, err
+	}
+	if p.Quality, err = buildQuality(s); err != nil {
+		return nil, err
+	}
+	p.Multiplicity = buildMultiplicity(s.Multiplicity)
+	p.Methods = methods(s)
+	return p, nil
+}
+
+func short(sha string) string {
+	if len(sha) > 12 {
+		return sha[:12]
+	}
+	return sha
+}
+
+// Headline returns the headline sentence of a measure's course result, as the report prints it.
+func Headline(measure string, o *analysis.Outcome) string {
+	mi := info(measure)
+	if o == nil || o.Course == nil || o.Course.Overall == nil {
+		return mi.Label + ": the plan asks for no course analysis."
+	}
+	b := o.Course.Overall
+	if !b.MeanChange.Valid() {
+		return fmt.Sprintf("%s: the change from first to last session cannot be estimated (%s clients with two recorded values): %s.",
+			mi.Label, count(b.N), reasonOr(b.UndefinedReason))
+	}
+	return changeClause(mi, b) + fmt.Sprintf(" from first to last session in %s clients", count(b.N)) + responderClause(b) + "."
+}
+
+// changeClause says how the mean changed, with its 95% CI as magnitudes when the interval
+// lies on one side of zero.
+func changeClause(mi measureInfo, b *analysis.PairedBlock) string {
+	d := mi.Decimals
+	m, lo, hi := float64(b.MeanChange), float64(b.CILow), float64(b.CIHigh)
+	switch {
+	case !valid(b.CILow, b.CIHigh):
+		return fmt.Sprintf("%s changed by %s %s on average (no CI: %s)", mi.Label, num(m, d), mi.Unit, reasonOr(b.UndefinedReason))
+	case hi < 0:
+		return fmt.Sprintf("%s fell by %s %s (95%% CI %s to %s)", mi.Label, num(-m, d), mi.Unit, num(-hi, d), num(-lo, d))
+	case lo > 0:
+		return fmt.Sprintf("%s rose by %s %s (95%% CI %s to %s)", mi.Label, num(m, d), mi.Unit, num(lo, d), num(hi, d))
+	default:
+		return fmt.Sprintf("%s changed by %s %s on average (95%% CI %s to %s, which includes no change)", mi.Label, num(m, d), mi.Unit, num(lo, d), num(hi, d))
+	}
+}
+
+// responderClause is "; 39% improved by at least 30% (95% CI 35% to 44%)", or why not.
+func responderClause(b *analysis.PairedBlock) string {
+	switch {
+	case b.ResponderRule == nil:
+		return "; no responder rate (" + reasonOr(b.ResponderUndefinedReason) + ")"
+	case !b.ResponderShare.Valid():
+		return "; responder rate not defined (" + reasonOr(b.ResponderUndefinedReason) + ")"
+	}
+	s := "; " + pct(float64(b.ResponderShare)) + " " + responderPhrase(*b.ResponderRule)
+	if valid(b.ResponderCILow, b.ResponderCIHigh) {
+		s += " (95% CI " + pct(float64(b.ResponderCILow)) + " to " + pct(float64(b.ResponderCIHigh)) + ")"
+	}
+	return s
+}
+
+func buildMeasure(in *Input, measure string, o *analysis.Outcome) (*measurePage, error) {
+	mi := info(measure)
+	mp := &measurePage{Measure: measure, Title: mi.Title, Field: o.Field, Direction: directionText(o.Direction),
+		Summary: Headline(measure, o)}
+	mp.Paired = pairedTable(mi, o)
+	mp.Clustered = o.WithinSession != nil
+	mp.Mixed, mp.MixedNote = mixedTable(mi, o.MixedModel)
+	mp.Meta, mp.MetaNote = metaTable(mi, o.MetaAnalysis)
+	if o.Course != nil {
+		for _, t := range []*table{
+			subgroupTable(mi, "Course change by presenting complaint (of the first session)", "Complaint", o.Course.ByComplaint),
+			subgroupTable(mi, "Course change by modality (of the first session)", "Modality", o.Course.ByModality),
+		} {
+			if t != nil {
+				mp.Subgroups = append(mp.Subgroups, t)
+			}
+		}
+	}
+	figs, err := measureFigures(in, measure, o)
+	if err != nil {
+		return nil, err
+	}
+	mp.Figures = figs
+	return mp, nil
+}
+
+func directionText(d string) string {
+	switch d {
+	case "higher_is_worse":
+		return "lower is better: an improvement is a negative change"
+	case "higher_is_better":
+		return "higher is better: an improvement is a positive change"
+	}
+	return d
+}
+
+// pairedTable shows the paired statistics of within_session (if present) and course side by side.
+func pairedTable(mi measureInfo, o *analysis.Outcome) *table {
+	var cols []*analysis.PairedBlock
+	t := &table{Header: []string{"Statistic"}}
+	if o.WithinSession != nil && o.WithinSession.Overall != nil {
+		cols = append(cols, o.WithinSession.Overall)
+		t.Header = append(t.Header, "Within session (after − before)")
+	}
+	if o.Course != nil && o.Course.Overall != nil {
+		cols = append(cols, o.Course.Overall)
+		t.Header = append(t.Header, "Course (last − first session)")
+	}
+	if len(cols) == 0 {
+		return nil
+	}
+	d := mi.Decimals
+	rows := []struct {
+		label string
+		f     func(b *analysis.PairedBlock) cell
+	}{
+		{"Pairs (n)", func(b *analysis.PairedBlock) cell { return textCell(count(b.N)) }},
+		{"Mean first / last", func(b *analysis.PairedBlock) cell {
+			if !valid(b.MeanFirst, b.MeanLast) {
+				return cell{Undef: reasonOr(b.UndefinedReason)}
+			}
+			return textCell(num(float64(b.MeanFirst), d) + " / " + num(float64(b.MeanLast), d))
+		}},
+		{"Mean change (95% CI), " + mi.Unit, func(b *analysis.PairedBlock) cell {
+			return ciCell(b.MeanChange, b.CILow, b.CIHigh, d, b.UndefinedReason)
+		}},
+		{"SD of change", func(b *analysis.PairedBlock) cell { return fcell(b.SDChange, d, b.UndefinedReason) }},
+		{"Paired t-test: t (df)", func(b *analysis.PairedBlock) cell {
+			if !valid(b.T, b.DF) {
+				return cell{Undef: reasonOr(b.UndefinedReason)}
+			}
+			return textCell(num(float64(b.T), 2) + " (" + num(float64(b.DF), 0) + ")")
+		}},
+		{"Paired t-test: p", func(b *analysis.PairedBlock) cell { return pcell(b.P, b.UndefinedReason) }},
+		{"Wilcoxon signed-rank: V, p", func(b *analysis.PairedBlock) cell {
+			if !valid(b.WilcoxonV, b.WilcoxonP) {
+				return cell{Undef: reasonOr(b.UndefinedReason)}
+			}
+			return textCell(num(float64(b.WilcoxonV), 1) + ", p " + pval(float64(b.WilcoxonP)))
+		}},
+		{"Hodges–Lehmann estimate", func(b *analysis.PairedBlock) cell { return fcell(b.HLEstimate, d, b.UndefinedReason) }},
+		{"Cohen's d_z (95% CI)", func(b *analysis.PairedBlock) cell {
+			return ciCell(b.Dz, b.DzCILow, b.DzCIHigh, 2, b.UndefinedReason)
+		}},
+		{"Responders (95% Wilson CI)", func(b *analysis.PairedBlock) cell {
+			return shareCell(b.Responders, b.Evaluable, b.ResponderShare, b.ResponderCILow, b.ResponderCIHigh, b.ResponderUndefinedReason)
+		}},
+		{"Got worse", func(b *analysis.PairedBlock) cell {
+			return shareCell(b.Deteriorated, b.DeteriorationEvaluable, b.DeterioratedShare, analysis.Null, analysis.Null, b.ResponderUndefinedReason)
+		}},
+	}
+	for _, r := range rows {
+		row := []cell{textCell(r.label)}
+		for _, b := range cols {
+			row = append(row, r.f(b))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	rule := ""
+	if b := cols[len(cols)-1]; b.ResponderRule != nil {
+		rule = "Responder rule " + *b.ResponderRule + " (" + responderPhrase(*b.ResponderRule) + ")"
+		if b.DeteriorationRule != nil {
+			rule += "; got worse: rule " + *b.DeteriorationRule
+		}
+		rule += ", from measures.json."
+	}
+	t.Caption = strings.TrimSpace("Paired statistics of the change, overall. " + rule)
+	return t
+}
+
+// mixedTable shows the mixed model's fixed effects and variance components, or why it is not fitted.
+func mixedTable(mi measureInfo, m *analysis.MixedModelResult) (*table, string) {
+	if m == nil || m.Overall == nil {
+		return nil, ""
+	}
+	b := m.Overall
+	note := fmt.Sprintf("%s, fitted by REML over %s values of %s clients of %s practitioners.",
+		b.Formula, count(b.NObs), count(b.NClients), count(b.NPractitioners))
+	if b.Fixed == nil {
+		return nil, note + " Not fitted: " + reasonOr(b.UndefinedReason) + "."
+	}
+	t := &table{Header: []string{"Term", "Estimate (SE)", "df (Satterthwaite)", "t", "p"}}
+	for _, fe := range []struct {
+		label string
+		e     analysis.FixedEffect
+	}{{"Intercept", b.Fixed.Intercept}, {"Session number (change per session, " + mi.Unit + ")", b.Fixed.SessionNumber}} {
+		est := fcell(fe.e.Estimate, 3, b.UndefinedReason)
+		if est.Undef == "" && fe.e.SE.Valid() {
+			est.Text += " (" + num(float64(fe.e.SE), 3) + ")"
+		}
+		t.Rows = append(t.Rows, []cell{textCell(fe.label), est, fcell(fe.e.DF, 1, b.UndefinedReason),
+			fcell(fe.e.T, 2, b.UndefinedReason), pcell(fe.e.P, b.UndefinedReason)})
+	}
+	if v := b.Variance; v != nil {
+		note += " Variance components: practitioner " + fcell(v.Practitioner, 3, "").String() +
+			", client within practitioner " + fcell(v.Client, 3, "").String() +
+			", residual " + fcell(v.Residual, 3, "").String() + "."
+	}
+	if b.Singular != nil && *b.Singular {
+		note += " The fit is singular: a variance component is estimated at 0."
+	}
+	if b.UndefinedReason != "" {
+		note += " Note: " + b.UndefinedReason + "."
+	}
+	return t, note
+}
+
+// String renders a cell as plain text for sentences.
+func (c cell) String() string {
+	if c.Undef != "" {
+		return "undefined (" + c.Undef + ")"
+	}
+	return c.Text
+}
+
+// metaTable shows the random-effects meta-analysis over practitioners.
+func metaTable(mi measureInfo, m *analysis.MetaResult) (*table, string) {
+	if m == nil || m.Overall == nil {
+		return nil, ""
+	}
+	b := m.Overall
+	note := fmt.Sprintf("Practitioners with at least %d clients with a course change: %d; pooled: k = %d",
+		b.MinClients, b.Practitioners, b.K)
+	if b.ExcludedZeroVariance > 0 {
+		note += fmt.Sprintf(" (%d left out: all their clients changed alike)", b.ExcludedZeroVariance)
+	}
+	note += "."
+	if !b.Estimate.Valid() {
+		return nil, note + " Not estimated: " + reasonOr(b.UndefinedReason) + "."
+	}
+	r := b.UndefinedReason
+	d := mi.Decimals
+	stat := b.Z
+	statName := "z"
+	if b.Test == "t" {
+		stat, statName = b.T, "t ("+fcell(b.DF, 0, r).String()+" df)"
+	}
+	t := &table{Header: []string{"Statistic", "Value"}, Rows: [][]cell{
+		{textCell("Pooled mean change (95% CI), " + mi.Unit), ciCell(b.Estimate, b.CILow, b.CIHigh, d, r)},
+		{textCell("95% prediction interval"), rangeCell(b.PILow, b.PIHigh, d, r)},
+		{textCell("Test of no change: " + statName + ", p"), joinCells(fcell(stat, 2, r), pcell(b.P, r))},
+		{textCell("Between-practitioner variance τ²"), fcell(b.Tau2, 3, r)},
+		{textCell("I² (%), H²"), joinCells(fcell(b.I2, 1, r), fcell(b.H2, 2, r))},
+		{textCell("Cochran's Q, p"), joinCells(fcell(b.Q, 2, r), pcell(b.QP, r))},
+	}}
+	return t, note
+}
+
+func rangeCell(lo, hi analysis.Float, dec int, reason string) cell {
+	if !valid(lo, hi) {
+		return cell{Undef: reasonOr(reason)}
+	}
+	return textCell(num(float64(lo), dec) + " to " + num(float64(hi), dec))
+}
+
+func joinCells(a, b cell) cell {
+	if a.Undef != "" {
+		return a
+	}
+	if b.Undef != "" {
+		return b
+	}
+	return textCell(a.Text + ", " + b.Text)
+}
+
+// subgroupTable shows the course change and responders per level of a subgroup.
+func subgroupTable(mi measureInfo, caption, name string, levels analysis.Ordered[*analysis.PairedBlock]) *table {
+	t := &table{Caption: caption, Header: []string{name, "Clients", "Mean change (95% CI)", "Responders (95% Wilson CI)"}}
+	for _, e := range levels {
+		b := e.Value
+		if b == nil {
+			continue
+		}
+		t.Rows = append(t.Rows, []cell{textCell(e.Key), textCell(count(b.N)),
+			ciCell(b.MeanChange, b.CILow, b.CIHigh, mi.Decimals, b.UndefinedReason),
+			shareCell(b.Responders, b.Evaluable, b.ResponderShare, b.ResponderCILow, b.ResponderCIHigh, b.ResponderUndefinedReason)})
+	}
+	if len(t.Rows) == 0 {
+		return nil
+	}
+	return t
+}

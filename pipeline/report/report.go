@@ -1,0 +1,149 @@
+package report
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+)
+
+// FileName is the name of the report Write writes.
+const FileName = "report.html"
+
+//go:embed report.html.tmpl
+var pageTemplate string
+
+//go:embed style.css
+var styleSheet string
+
+var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
+	"css":   func() template.CSS { return template.CSS(styleSheet) },
+	"count": count,
+}).Parse(pageTemplate))
+
+// Input is what a report is made from: the summary and the tables beside it that the plots
+// need (nil when absent).
+type Input struct {
+	Summary *analysis.Summary
+	// Practitioners are tables/meta_practitioners.csv's rows.
+	Practitioners []PractitionerRow
+	// Trajectory and Changes are tables/trajectory.csv and tables/changes.csv; nil when the
+	// summary was written without them.
+	Trajectory []TrajectoryRow
+	Changes    []ChangeRow
+}
+
+// Write reads the summary at summaryPath and the tables in the tables directory beside it,
+// and writes outDir/report.html (outDir is created if needed) under a temporary name that is
+// renamed, so a reader never sees half a report. It returns the report's path.
+func Write(summaryPath, outDir string) (string, error) {
+	in, err := Load(summaryPath)
+	if err != nil {
+		return "", err
+	}
+	var b bytes.Buffer
+	if err := Render(&b, in); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(outDir, 0o755); err != nil {
+		return "", err
+	}
+	path := filepath.Join(outDir, FileName)
+	return path, writeAtomic(path, b.Bytes())
+}
+
+// Load reads summary.json and the tables beside it.
+func Load(summaryPath string) (*Input, error) {
+	s, err := analysis.ReadSummary(summaryPath)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	in := &Input{Summary: s}
+	dir := filepath.Join(filepath.Dir(summaryPath), analysis.TablesDir)
+	if in.Practitioners, err = readTable(filepath.Join(dir, "meta_practitioners.csv"), parsePractitioner); err != nil {
+		return nil, err
+	}
+	if in.Trajectory, err = readTable(filepath.Join(dir, analysis.TrajectoryTable), parseTrajectory); err != nil {
+		return nil, err
+	}
+	if in.Changes, err = readTable(filepath.Join(dir, analysis.ChangesTable), parseChange); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// Render writes the report of in to w.
+func Render(w io.Writer, in *Input) error {
+	p, err := build(in)
+	if err != nil {
+		return err
+	}
+	return tmpl.Execute(w, p)
+}
+
+// readTable reads a CSV table with a header by its column names; a missing file gives nil.
+func readTable[T any](path string, parse func(row map[string]string) (T, error)) ([]T, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil {
+		return nil, fmt.Errorf("report: %s: %w", path, err)
+	}
+	out := []T{}
+	for i, rec := range recs[min(1, len(recs)):] {
+		row := map[string]string{}
+		for j, h := range recs[0] {
+			if j < len(rec) {
+				row[h] = rec[j]
+			}
+		}
+		v, err := parse(row)
+		if err != nil {
+			return nil, fmt.Errorf("report: %s:%d: %w", path, i+2, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// writeAtomic writes b to path through a temporary file in the same directory.
+func writeAtomic(path string, b []byte) (err error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-")
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err != nil {
+			os.Remove(f.Name())
+		}
+	}()
+	if _, err = f.Write(b); err != nil {
+		f.Close()
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = os.Chmod(f.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), path)
+}
