@@ -202,19 +202,36 @@ func (s *system) reduce() (*reduced, error) {
 	return r, nil
 }
 
-// intervals returns [lo, hi] for each of the variables vs (which must be unknown). A variable
-// in no constraint is [0, +Inf).
+// intervals returns [lo, hi] for each of the variables vs (which must be unknown), by
+// gonum's simplex. A variable in no constraint is [0, +Inf).
 func (s *system) intervals(vs []int) (map[int][2]float64, error) {
+	return s.solveIntervals(vs, true)
+}
+
+// quickIntervals is intervals by this package's simplex alone, from one phase-1 tableau: the
+// suppression loop calls it many times, and [Audit] (by gonum) checks its final result.
+func (s *system) quickIntervals(vs []int) (map[int][2]float64, error) {
+	return s.solveIntervals(vs, false)
+}
+
+func (s *system) solveIntervals(vs []int, useGonum bool) (map[int][2]float64, error) {
 	r, err := s.reduce()
 	if err != nil {
 		return nil, err
 	}
 	out := make(map[int][2]float64, len(vs))
+	var T [][]float64
 	var basis []int
 	if len(r.A) > 0 {
 		var st lpStatus
-		if basis, st = feasibleBasis(r.A, r.b); st == lpInfeasible {
+		if T, basis, st = phase1(r.A, r.b); st == lpInfeasible {
 			return nil, fmt.Errorf("%w: no non-negative table agrees with the published counts", ErrInconsistent)
+		}
+		for _, bv := range basis {
+			if bv >= len(r.col) {
+				basis = nil // an artificial is left: let gonum find its own basis
+				break
+			}
 		}
 	}
 	for _, v := range vs {
@@ -223,12 +240,20 @@ func (s *system) intervals(vs []int) (map[int][2]float64, error) {
 			out[v] = [2]float64{0, math.Inf(1)}
 			continue
 		}
-		lo, hi, err := bounds(r.A, r.b, k, basis)
-		if err != nil {
-			if errors.Is(err, ErrInconsistent) {
-				return nil, fmt.Errorf("%w: no non-negative table agrees with the published counts (at %s)", ErrInconsistent, s.label(v))
+		var lo, hi float64
+		if !useGonum && basis != nil {
+			var st lpStatus
+			if lo, hi, st = tableauBounds(T, basis, len(r.col), k); st != lpOptimal {
+				useGonum = true // numerical trouble: let gonum try
 			}
-			return nil, fmt.Errorf("%w: cell %s: %v", ErrSolver, s.label(v), err)
+		}
+		if useGonum || basis == nil {
+			if lo, hi, err = bounds(r.A, r.b, k, basis); err != nil {
+				if errors.Is(err, ErrInconsistent) {
+					return nil, fmt.Errorf("%w: no non-negative table agrees with the published counts (at %s)", ErrInconsistent, s.label(v))
+				}
+				return nil, fmt.Errorf("%w: cell %s: %v", ErrSolver, s.label(v), err)
+			}
 		}
 		out[v] = [2]float64{integerBound(math.Max(lo, 0), math.Ceil), integerBound(hi, math.Floor)}
 	}

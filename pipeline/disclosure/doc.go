@@ -72,11 +72,15 @@
 //     widens intervals, so protection found earlier is never lost. If a pass adds nothing and
 //     a cell still falls short (rounding), the cells that share a constraint with it are
 //     suppressed; with everything suppressed every interval is unbounded, so the loop ends.
-//  4. Audit the published tables ([Audit]); Suppress fails rather than return a table that
+//  4. Publish again every complementary cell the others make redundant: visit them, larger
+//     counts first, publish each and keep it published if every suppressed cell still meets
+//     its requirement (the clean-up that ends Kelly, Golden & Assad's heuristic; on random
+//     tables it gives back about 7% of the complementary cells).
+//  5. Audit the published tables ([Audit]); Suppress fails rather than return a table that
 //     does not pass.
 //
-// The LPs of step 2 are solved by a dense two-phase tableau simplex in this package; the
-// heuristic is not optimal (the optimal problem is NP-hard; sdcTable's OPT and τ-Argus's
+// The LPs of steps 2–4 are solved by a dense two-phase tableau simplex in this package; the
+// final audit by gonum's, an implementation independent of it. The heuristic is not optimal (the optimal problem is NP-hard; sdcTable's OPT and τ-Argus's
 // optimal method solve it by branch and cut for small tables).
 //
 // # What the audit proves, and what it does not

@@ -30,7 +30,12 @@ func simplex(c []float64, A [][]float64, b []float64) ([]float64, lpStatus) {
 	if st != lpOptimal {
 		return nil, st
 	}
-	m, n, w := len(A), len(c), len(T[0])
+	return phase2(T, basis, c)
+}
+
+// phase2 minimises cᵀx from the feasible tableau of phase1, in place.
+func phase2(T [][]float64, basis []int, c []float64) ([]float64, lpStatus) {
+	m, n, w := len(basis), len(c), len(T[0])
 	for j := range w {
 		T[m][j] = 0
 	}
@@ -52,6 +57,31 @@ func simplex(c []float64, A [][]float64, b []float64) ([]float64, lpStatus) {
 		}
 	}
 	return x, lpOptimal
+}
+
+// tableauBounds returns the minimum and maximum of x[k] (+Inf when unbounded), each by phase 2
+// from a copy of a phase-1 tableau.
+func tableauBounds(T [][]float64, basis []int, n, k int) (lo, hi float64, st lpStatus) {
+	c := make([]float64, n)
+	for i, sign := range []float64{1, -1} {
+		c[k] = sign
+		tc := make([][]float64, len(T))
+		for r := range T {
+			tc[r] = slices.Clone(T[r])
+		}
+		x, st := phase2(tc, slices.Clone(basis), c)
+		switch {
+		case st == lpUnbounded && i == 1:
+			hi = math.Inf(1)
+		case st != lpOptimal:
+			return 0, 0, st
+		case i == 0:
+			lo = x[k]
+		default:
+			hi = x[k]
+		}
+	}
+	return lo, hi, lpOptimal
 }
 
 // phase1 returns a tableau of Ax = b (rows signed so that b ≥ 0, one artificial column per
@@ -95,21 +125,6 @@ func phase1(A [][]float64, b []float64) ([][]float64, []int, lpStatus) {
 	}
 	driveOutArtificials(T, basis, n)
 	return T, basis, lpOptimal
-}
-
-// feasibleBasis returns the columns of a feasible basis of Ax = b, x ≥ 0 (A of full row
-// rank), or nil when phase 1 cannot give one.
-func feasibleBasis(A [][]float64, b []float64) ([]int, lpStatus) {
-	_, basis, st := phase1(A, b)
-	if st != lpOptimal {
-		return nil, st
-	}
-	for _, bv := range basis {
-		if bv >= len(A[0]) {
-			return nil, lpOptimal
-		}
-	}
-	return basis, lpOptimal
 }
 
 // pivotLoop pivots until no column < limit has a negative reduced cost.

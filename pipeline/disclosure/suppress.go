@@ -52,6 +52,9 @@ func Suppress(cfg Config, tables ...*Table) (*Result, error) {
 	if err := s.protect(cfg, primary); err != nil {
 		return nil, err
 	}
+	if err := s.prune(cfg, primary); err != nil {
+		return nil, err
+	}
 	res := &Result{}
 	for v, k := range s.known {
 		switch {
@@ -126,9 +129,10 @@ func (s *system) protect(cfg Config, primary []bool) error {
 			}
 			return cmp.Compare(s.value[b], s.value[a])
 		})
-		short, added := 0, 0
+		var short []int
+		added := 0
 		for _, v := range order {
-			iv, err := s.intervals([]int{v})
+			iv, err := s.quickIntervals([]int{v})
 			if err != nil {
 				return err
 			}
@@ -136,20 +140,20 @@ func (s *system) protect(cfg Config, primary []bool) error {
 			if up == 0 && down == 0 {
 				continue
 			}
-			short++
+			short = append(short, v)
 			n, err := s.complement(v, up, down)
 			if err != nil {
 				return err
 			}
 			added += n
 		}
-		if short == 0 {
+		if len(short) == 0 {
 			return nil
 		}
 		if added == 0 {
 			// The deviations found use only suppressed cells, yet the audit disagrees
 			// (rounding): widen by suppressing the neighbours of the short cells.
-			if s.suppressNeighbours(order) == 0 {
+			if s.suppressNeighbours(short) == 0 {
 				return fmt.Errorf("%w: no complementary cell left to suppress", ErrSolver)
 			}
 		}
@@ -295,4 +299,46 @@ func (s *system) suppressNeighbours(vs []int) int {
 		}
 	}
 	return n
+}
+
+// prune publishes again every complementary cell that the others make unnecessary: it visits
+// the complementary cells, larger counts first (they lose the most information), publishes
+// each in turn, and keeps it published when every suppressed cell still meets its
+// requirement. The cell-by-cell heuristic of protect often suppresses a cell for one
+// sensitive cell that later complements make redundant (Kelly, Golden & Assad 1992 end their
+// heuristic with the same clean-up).
+func (s *system) prune(cfg Config, primary []bool) error {
+	var cand []int
+	for _, v := range s.unknowns() {
+		if !primary[v] {
+			cand = append(cand, v)
+		}
+	}
+	slices.SortStableFunc(cand, func(a, b int) int { return cmp.Compare(s.value[b], s.value[a]) })
+	for _, v := range cand {
+		s.known[v] = true
+		ok, err := s.protected(cfg, primary)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			s.known[v] = false
+		}
+	}
+	return nil
+}
+
+// protected reports whether every suppressed cell meets its requirement.
+func (s *system) protected(cfg Config, primary []bool) (bool, error) {
+	un := s.unknowns()
+	ivs, err := s.quickIntervals(un)
+	if err != nil {
+		return false, err
+	}
+	for _, v := range un {
+		if up, down := s.need(cfg, v, primary[v], ivs[v]); up != 0 || down != 0 {
+			return false, nil
+		}
+	}
+	return true, nil
 }
