@@ -14,7 +14,9 @@ type Prepared struct {
 	// Params are the names of the query's parameters, in the order DuckDB numbers them:
 	// "name" for $name, and the number ("1", "2", ...) for ? and $1.
 	Params []string
-	// Columns are the names of the result columns, in order.
+	// Columns are the names of the result columns, in order; nil when DuckDB cannot tell
+	// before the parameters are bound (a parameter of unknown type in a selected expression,
+	// such as SELECT $n + 1).
 	Columns []string
 }
 
@@ -71,6 +73,11 @@ func describe(stmt *duckdb.Stmt, p *Prepared) error {
 	n, err := stmt.ColumnCount()
 	if err != nil {
 		return err
+	}
+	if n == 1 { // DuckDB reports one column of an invalid type when the types are ambiguous
+		if t, err := stmt.ColumnType(0); err != nil || t == duckdb.TYPE_INVALID {
+			return err
+		}
 	}
 	for i := range n {
 		name, err := stmt.ColumnName(i)

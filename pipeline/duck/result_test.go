@@ -20,6 +20,13 @@ func TestPrepare(t *testing.T) {
 	if want := []string{"client_key", "n"}; !slices.Equal(p.Columns, want) {
 		t.Errorf("Columns = %q, want %q", p.Columns, want)
 	}
+	p, err = db.Prepare(ctx, "SELECT count(*) FILTER (WHERE session_number >= $n + 1) AS c FROM sessions")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Columns != nil {
+		t.Errorf("Columns with a parameter of unknown type = %q, want nil (DuckDB cannot tell)", p.Columns)
+	}
 	p, err = db.Prepare(ctx, "SELECT ? AS a, ? AS b")
 	if err != nil {
 		t.Fatal(err)
