@@ -87,6 +87,9 @@ func drawChart(ch *Chart, tab *duck.Table) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	if ch.Kind == "scatter" {
+		pad(&p.X) // points at the ends stay whole
+	}
 	return toSVG(p)
 }
 

@@ -122,6 +122,9 @@ func runCell(ctx context.Context, db *duck.DB, nb *Notebook, c *Cell, vals []Val
 	}
 	cr := &CellResult{Cell: c, Table: tab}
 	if c.Chart != nil {
+		if err := c.Chart.checkColumns(tab.Columns); err != nil {
+			return nil, &CellError{File: nb.File, Line: c.Line, Err: err}
+		}
 		if cr.Chart, err = drawChart(c.Chart, tab); err != nil {
 			return nil, &CellError{File: nb.File, Line: c.Line, Err: fmt.Errorf("chart: %w", err)}
 		}
@@ -184,7 +187,7 @@ func prepare(ctx context.Context, db *duck.DB, nb *Notebook, c *Cell, vals []Val
 		}
 		args = append(args, sql.Named(name, vals[i].Value))
 	}
-	if c.Chart != nil {
+	if c.Chart != nil && p.Columns != nil { // else the run checks them on the result
 		if err := c.Chart.checkColumns(p.Columns); err != nil {
 			return nil, &CellError{File: nb.File, Line: c.Line, Err: err}
 		}

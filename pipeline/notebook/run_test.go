@@ -76,6 +76,7 @@ func TestCellErrors(t *testing.T) {
 		{"undeclared parameter", "```sql\nSELECT 1\nWHERE 1 = $nope\n```\n", 3, ErrUnknownParam, "$nope"},
 		{"positional parameter", "```sql\nSELECT ?\n```\n", 1, ErrUnknownParam, "$1"},
 		{"chart column", "```sql chart=line x=a y=b\nSELECT 1 AS a\n```\n", 1, nil, "chart y=b: the cell has no such column (its columns: a)"},
+		{"chart column, parameter in the query", "---\nparams:\n  n: {type: int, default: 1}\n---\n```sql chart=line x=a y=b\nSELECT $n + 1 AS a\n```\n", 5, nil, "chart y=b: the cell has no such column (its columns: a)"},
 		{"runtime error", "```sql\nSELECT CAST('x' AS INTEGER)\n```\n", 2, duck.ErrInvalidQuery, "Conversion Error"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
