@@ -1,6 +1,7 @@
 package disclosure
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -102,18 +103,23 @@ const widthTol = 1e-6
 // covered. It checks that each interval is at least cfg's protection level P wide (two linear
 // programs per cell, solved with gonum's simplex), and that no published count is below the
 // threshold. It returns an error only when the audit
-// could not be done (inconsistent published counts, a solver failure); a table that is not
-// safe gives a report whose Err is non-nil.
-func Audit(cfg Config, tables ...*Table) (*Report, error) {
+// could not be done (inconsistent published counts, a solver failure, a table that [Check]
+// refuses, ctx done); a table that is not safe gives a report whose Err is non-nil.
+func Audit(ctx context.Context, cfg Config, tables ...*Table) (*Report, error) {
 	cfg, err := cfg.resolve()
 	if err != nil {
 		return nil, err
+	}
+	for _, t := range tables {
+		if err := Check(cfg, t); err != nil {
+			return nil, err
+		}
 	}
 	s, err := newSystem(tables)
 	if err != nil {
 		return nil, err
 	}
-	ivs, err := s.intervals(s.unknowns())
+	ivs, err := s.intervals(ctx, s.unknowns())
 	if err != nil {
 		return nil, err
 	}
@@ -204,17 +210,19 @@ func (s *system) reduce() (*reduced, error) {
 
 // intervals returns [lo, hi] for each of the variables vs (which must be unknown), by
 // gonum's simplex. A variable in no constraint is [0, +Inf).
-func (s *system) intervals(vs []int) (map[int][2]float64, error) {
-	return s.solveIntervals(vs, true)
+func (s *system) intervals(ctx context.Context, vs []int) (map[int][2]float64, error) {
+	return s.solveIntervals(ctx, vs, true)
 }
 
 // quickIntervals is intervals by this package's simplex alone, from one phase-1 tableau: the
 // suppression loop calls it many times, and [Audit] (by gonum) checks its final result.
-func (s *system) quickIntervals(vs []int) (map[int][2]float64, error) {
-	return s.solveIntervals(vs, false)
+func (s *system) quickIntervals(ctx context.Context, vs []int) (map[int][2]float64, error) {
+	return s.solveIntervals(ctx, vs, false)
 }
 
-func (s *system) solveIntervals(vs []int, useGonum bool) (map[int][2]float64, error) {
+// solveIntervals checks the published counts against the constraints (also when vs is
+// empty) and solves the intervals, checking ctx between cells.
+func (s *system) solveIntervals(ctx context.Context, vs []int, useGonum bool) (map[int][2]float64, error) {
 	r, err := s.reduce()
 	if err != nil {
 		return nil, err
@@ -235,6 +243,9 @@ func (s *system) solveIntervals(vs []int, useGonum bool) (map[int][2]float64, er
 		}
 	}
 	for _, v := range vs {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		k, ok := r.col[v]
 		if !ok {
 			out[v] = [2]float64{0, math.Inf(1)}

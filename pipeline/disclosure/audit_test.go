@@ -150,7 +150,7 @@ b,40
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rep, err := Audit(tc.cfg, published(t, "t", tc.csv))
+			rep, err := Audit(t.Context(), tc.cfg, published(t, "t", tc.csv))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -181,7 +181,7 @@ func TestAuditInconsistent(t *testing.T) {
 		"no non-negative completion":    "m,count\nTotal,30\na,*\nb,40\n",
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := Audit(Config{}, published(t, "t", text))
+			_, err := Audit(t.Context(), Config{}, published(t, "t", text))
 			if !errors.Is(err, ErrInconsistent) {
 				t.Fatalf("err = %v, want ErrInconsistent", err)
 			}
@@ -215,14 +215,14 @@ old,Total,50
 old,CST,23
 old,SER,27
 `)
-	alone, err := Audit(Config{}, first)
+	alone, err := Audit(t.Context(), Config{}, first)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if alone.Err() != nil {
 		t.Fatalf("the first table alone should pass: %v", alone.Err())
 	}
-	joint, err := Audit(Config{}, first, second)
+	joint, err := Audit(t.Context(), Config{}, first, second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,4 +230,11 @@ old,SER,27
 		t.Fatalf("joint audit passed; intervals %v", joint.Intervals)
 	}
 	t.Log(joint.Err())
+}
+
+func TestAuditRefusesForbiddenContent(t *testing.T) {
+	tab := published(t, "t", "practitioner_key,count\nTotal,45\np1,20\np2,25\n")
+	if _, err := Audit(t.Context(), Config{}, tab); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("err = %v, want ErrForbidden", err)
+	}
 }

@@ -20,7 +20,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := Suppress(Config{}, tab)
+	res, err := Suppress(t.Context(), Config{}, tab)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +45,7 @@ func TestCSVRoundTrip(t *testing.T) {
 			t.Fatalf("%s: published (%v, %d), read back (%v, %d)", pub.label(i), pub.sup[i], pub.count[i], back.sup[i], back.count[i])
 		}
 	}
-	rep, err := Audit(Config{}, back)
+	rep, err := Audit(t.Context(), Config{}, back)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +70,7 @@ func TestWriteCSV(t *testing.T) {
 	if err := tab.SetStat("mean", 1, 3, "m1"); err != nil {
 		t.Fatal(err)
 	}
-	res, err := Suppress(Config{}, tab)
+	res, err := Suppress(t.Context(), Config{}, tab)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ func BenchmarkSuppress16x3(b *testing.B) {
 	var res *Result
 	for b.Loop() {
 		var err error
-		if res, err = Suppress(Config{}, tab); err != nil {
+		if res, err = Suppress(b.Context(), Config{}, tab); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -26,13 +26,13 @@ func BenchmarkSuppress16x3(b *testing.B) {
 func BenchmarkAudit16x3(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	tab := complaintByModality(b, func(i, j int) int64 { return smallCount(rng) })
-	res, err := Suppress(Config{}, tab)
+	res, err := Suppress(b.Context(), Config{}, tab)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := Audit(Config{}, res.Tables...); err != nil {
+		if _, err := Audit(b.Context(), Config{}, res.Tables...); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package disclosure_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 
@@ -25,7 +26,7 @@ func ExampleSuppress() {
 	}
 	t.SetStat("mean_change", -2.0, 69, disclosure.TotalLevel)
 
-	res, err := disclosure.Suppress(disclosure.Config{}, t)
+	res, err := disclosure.Suppress(context.Background(), disclosure.Config{}, t)
 	if err != nil {
 		panic(err)
 	}

@@ -1,6 +1,7 @@
 package disclosure
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"testing"
@@ -53,7 +54,7 @@ func truth(tb testing.TB, t *Table) *Table {
 func checkSafe(tb testing.TB, cfg Config, res *Result, orig ...*Table) {
 	tb.Helper()
 	cfg, _ = cfg.resolve()
-	rep, err := Audit(cfg, res.Tables...)
+	rep, err := Audit(context.Background(), cfg, res.Tables...)
 	if err != nil {
 		tb.Fatalf("audit: %v", err)
 	}

@@ -94,7 +94,7 @@ func TestPropertyRandomTables(t *testing.T) {
 			rng := rand.New(rand.NewPCG(seed, uint64(k)))
 			for n := range count {
 				tab := randomTable(t, rng, kind.dims(rng)...)
-				res, err := Suppress(kind.cfg, tab)
+				res, err := Suppress(t.Context(), kind.cfg, tab)
 				if err != nil {
 					t.Fatalf("table %d: %v", n, err)
 				}

@@ -2,6 +2,7 @@ package disclosure
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"math"
 	"slices"
@@ -27,8 +28,8 @@ type Result struct {
 // adds complementary suppressions until every suppressed cell is protected (the package doc
 // gives the algorithm and its guarantee), suppresses the statistics of every suppressed cell
 // and every statistic from fewer than MinCell clients, and audits the result. The tables
-// given are not modified.
-func Suppress(cfg Config, tables ...*Table) (*Result, error) {
+// given are not modified. It checks ctx between linear programs.
+func Suppress(ctx context.Context, cfg Config, tables ...*Table) (*Result, error) {
 	cfg, err := cfg.resolve()
 	if err != nil {
 		return nil, err
@@ -49,10 +50,10 @@ func Suppress(cfg Config, tables ...*Table) (*Result, error) {
 		return nil, err
 	}
 	primary := s.primary(cfg)
-	if err := s.protect(cfg, primary); err != nil {
+	if err := s.protect(ctx, cfg, primary); err != nil {
 		return nil, err
 	}
-	if err := s.prune(cfg, primary); err != nil {
+	if err := s.prune(ctx, cfg, primary); err != nil {
 		return nil, err
 	}
 	res := &Result{}
@@ -70,7 +71,7 @@ func Suppress(cfg Config, tables ...*Table) (*Result, error) {
 		}
 		res.Tables = append(res.Tables, t.published(cfg))
 	}
-	res.Report, err = Audit(cfg, res.Tables...)
+	res.Report, err = Audit(ctx, cfg, res.Tables...)
 	if err != nil {
 		return nil, err
 	}
@@ -117,7 +118,7 @@ func (t *Table) published(cfg Config) *Table {
 // a cell short of protection gets the complementary cells of its cheapest protecting
 // deviation. Suppressing more never narrows an interval, so each pass only adds protection;
 // the loop ends when a pass finds nothing to do.
-func (s *system) protect(cfg Config, primary []bool) error {
+func (s *system) protect(ctx context.Context, cfg Config, primary []bool) error {
 	for range len(s.vars) + 1 {
 		order := s.unknowns()
 		slices.SortStableFunc(order, func(a, b int) int {
@@ -132,7 +133,7 @@ func (s *system) protect(cfg Config, primary []bool) error {
 		var short []int
 		added := 0
 		for _, v := range order {
-			iv, err := s.quickIntervals([]int{v})
+			iv, err := s.quickIntervals(ctx, []int{v})
 			if err != nil {
 				return err
 			}
@@ -307,7 +308,7 @@ func (s *system) suppressNeighbours(vs []int) int {
 // requirement. The cell-by-cell heuristic of protect often suppresses a cell for one
 // sensitive cell that later complements make redundant (Kelly, Golden & Assad 1992 end their
 // heuristic with the same clean-up).
-func (s *system) prune(cfg Config, primary []bool) error {
+func (s *system) prune(ctx context.Context, cfg Config, primary []bool) error {
 	var cand []int
 	for _, v := range s.unknowns() {
 		if !primary[v] {
@@ -317,7 +318,7 @@ func (s *system) prune(cfg Config, primary []bool) error {
 	slices.SortStableFunc(cand, func(a, b int) int { return cmp.Compare(s.value[b], s.value[a]) })
 	for _, v := range cand {
 		s.known[v] = true
-		ok, err := s.protected(cfg, primary)
+		ok, err := s.protected(ctx, cfg, primary)
 		if err != nil {
 			return err
 		}
@@ -329,9 +330,9 @@ func (s *system) prune(cfg Config, primary []bool) error {
 }
 
 // protected reports whether every suppressed cell meets its requirement.
-func (s *system) protected(cfg Config, primary []bool) (bool, error) {
+func (s *system) protected(ctx context.Context, cfg Config, primary []bool) (bool, error) {
 	un := s.unknowns()
-	ivs, err := s.quickIntervals(un)
+	ivs, err := s.quickIntervals(ctx, un)
 	if err != nil {
 		return false, err
 	}

@@ -1,6 +1,8 @@
 package disclosure
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -279,7 +281,7 @@ func TestSuppressAdversarial(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			tables := tc.tables(t)
-			res, err := Suppress(tc.cfg, tables...)
+			res, err := Suppress(t.Context(), tc.cfg, tables...)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -320,7 +322,7 @@ func TestSuppressLinkedTablesShareDecisions(t *testing.T) {
 	for _, c := range [][3]any{{"s1", "c1", 13}, {"s1", "c2", 30}, {"s2", "c1", 20}, {"s2", "c2", 30}} {
 		mustSet(t, b, int64(c[2].(int)), c[0].(string), c[1].(string))
 	}
-	res, err := Suppress(Config{}, a, b)
+	res, err := Suppress(t.Context(), Config{}, a, b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -343,7 +345,7 @@ func TestSuppressStatistics(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	res, err := Suppress(Config{}, tab)
+	res, err := Suppress(t.Context(), Config{}, tab)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -397,7 +399,7 @@ func TestSuppressErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := Suppress(tc.cfg, tc.tables(t)...)
+			_, err := Suppress(t.Context(), tc.cfg, tc.tables(t)...)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("err = %v, want %v", err, tc.want)
 			}
@@ -439,3 +441,41 @@ func TestTableErrors(t *testing.T) {
 }
 
 func zero() float64 { return 0 }
+
+func TestSuppressLeavesInputAndIsDeterministic(t *testing.T) {
+	vals := []int64{0, 3, 12, 25, 7, 40, 1, 18, 9, 30, 2, 0, 15, 60, 5, 11}
+	build := func() *Table {
+		return complaintByModality(t, func(i, j int) int64 { return vals[(i*5+j*3)%len(vals)] })
+	}
+	in := build()
+	var outs []string
+	for range 2 {
+		res, err := Suppress(t.Context(), Config{}, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := WriteCSV(&b, res.Tables[0]); err != nil {
+			t.Fatal(err)
+		}
+		outs = append(outs, b.String())
+	}
+	if outs[0] != outs[1] {
+		t.Fatal("two runs on the same table differ")
+	}
+	fresh := build()
+	for i := range in.count {
+		if in.count[i] != fresh.count[i] || in.set[i] != fresh.set[i] || in.sup[i] {
+			t.Fatalf("Suppress changed its input at %s", in.label(i))
+		}
+	}
+}
+
+func TestSuppressCancelled(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	_, err := Suppress(ctx, Config{}, grid(t, "g", [][]int64{{3, 20}, {30, 40}}))
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
