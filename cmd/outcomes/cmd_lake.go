@@ -6,12 +6,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
 
+	"github.com/cstoutcomes/outcomes/internal/exit"
+	"github.com/cstoutcomes/outcomes/internal/lock"
 	"github.com/cstoutcomes/outcomes/pipeline/lake"
+	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
 	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
 
@@ -20,16 +24,24 @@ func init() { register(newLakeCommand) }
 func newLakeCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "lake",
-		Short: "Inspect and check the lake (status, log, verify)",
+		Short: "Inspect, check and maintain the lake (status, log, diff, verify, forget, compact, vacuum)",
 		Long: `The lake holds the tables sessions and quarantine as Apache Iceberg tables under
-<workspace>/lake/warehouse. Each committed batch is a lake version, numbered 1, 2, 3...
+<workspace>/lake/warehouse. Each committed batch, and each forget or compact, is a lake
+version, numbered 1, 2, 3...
 
-These commands only read the lake: they do not take the workspace lock.`,
+status, log, diff and verify only read the lake: they do not take the workspace lock.
+forget, compact and vacuum write it: they take state/lock (exit 75 when another process
+holds it, or wait with --wait).`,
 		Example: `  outcomes lake status
   outcomes lake log --json
-  outcomes lake verify`,
+  outcomes lake diff 3 5
+  outcomes lake verify --deep
+  outcomes lake forget --practitioner P01 --client C0042 --reason "consent withdrawn"
+  outcomes lake compact
+  outcomes lake vacuum --older-than 0`,
 	}
-	cmd.AddCommand(newLakeStatusCommand(g), newLakeLogCommand(g), newLakeVerifyCommand(g))
+	cmd.AddCommand(newLakeStatusCommand(g), newLakeLogCommand(g), newLakeVerifyCommand(g),
+		newLakeForgetCommand(g), newLakeVacuumCommand(g))
 	return cmd
 }
 
@@ -104,6 +116,15 @@ func printLog(w io.Writer, log []lake.Commit) error {
 		if c.Force {
 			op += " (forced)"
 		}
+		if c.Operation != lake.OpIngest {
+			op += fmt.Sprintf(" (-%d rows, -%d violations)", c.RemovedRows, c.RemovedViolations)
+		}
+		if c.Expired {
+			op += " [erased]"
+			if c.ExpiredBy == 0 {
+				op = op[:len(op)-len(" [erased]")] + " [expired]"
+			}
+		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.12s\t%d\t%d\t%d\t%d\n", c.Version, c.Time.UTC().Format(time.RFC3339),
 			op, c.Source.Name, c.Source.SHA256, c.Counts.Read, c.Counts.Accepted, c.Counts.Quarantined, c.Counts.Excluded)
 	}
@@ -126,6 +147,12 @@ type commitJSON struct {
 	AddedFiles         int       `json:"added_files"`
 	AddedRows          int64     `json:"added_rows"`
 	AddedBytes         int64     `json:"added_bytes"`
+	RemovedRows        int64     `json:"removed_rows"`
+	RemovedViolations  int64     `json:"removed_violations"`
+	Reason             string    `json:"reason,omitempty"`
+	ForgetKeySHA256    string    `json:"forget_key_sha256,omitempty"`
+	Readable           bool      `json:"readable"`
+	ExpiredBy          int64     `json:"expired_by,omitempty"`
 }
 
 type countJSON struct {
@@ -145,6 +172,8 @@ func logJSON(log []lake.Commit) []commitJSON {
 			Counts:           countJSON{c.Counts.Read, c.Counts.Accepted, c.Counts.Quarantined, c.Counts.Excluded, c.Counts.Violations},
 			SessionsSnapshot: c.SessionsSnapshot, QuarantineSnapshot: c.QuarantineSnapshot,
 			AddedFiles: c.AddedFiles, AddedRows: c.AddedRows, AddedBytes: c.AddedBytes,
+			RemovedRows: c.RemovedRows, RemovedViolations: c.RemovedViolations, Reason: c.Reason,
+			ForgetKeySHA256: c.ForgetKeySHA256, Readable: !c.Expired, ExpiredBy: c.ExpiredBy,
 		})
 	}
 	return out
@@ -220,4 +249,215 @@ func writeLakeJSON(w io.Writer, v any) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(v)
+}
+
+// withLakeLocked is withLake for the commands that write the lake: it takes the workspace
+// lock first (exit 75 if held, unless wait allows for it to be released).
+func withLakeLocked(ctx context.Context, g *globalOptions, wait time.Duration, f func(*workspace.Workspace, *lake.Lake) error) (err error) {
+	w, err := workspace.Open(workspace.Resolve(g.workspace))
+	if err != nil {
+		return err
+	}
+	log, err := g.logger()
+	if err != nil {
+		return err
+	}
+	lk, err := lock.Acquire(ctx, w.LockPath(), wait)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if uerr := lk.Unlock(); err == nil {
+			err = uerr
+		}
+	}()
+	l, err := lake.Open(ctx, w.LakeDir(), lake.Options{Logger: log})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := l.Close(); err == nil {
+			err = cerr
+		}
+	}()
+	return f(w, l)
+}
+
+type forgetOptions struct {
+	client, practitioner, clientKey, reason, keyFile string
+	wait                                             time.Duration
+}
+
+func newLakeForgetCommand(g *globalOptions) *cobra.Command {
+	var o forgetOptions
+	cmd := &cobra.Command{
+		Use:   "forget (--practitioner ID --client ID | --client-key KEY) [--reason TEXT]",
+		Short: "Erase every row of one client from the lake (right to erasure)",
+		Long: `forget removes every row of one client from the tables sessions and quarantine: each live
+data file that holds a row of the client is replaced by a copy without it, in one new lake
+version (operation forget). The client is named by the ids as they appear in the source
+(--practitioner and --client, hashed with the workspace key as ingest does), or by the
+client key a report or query shows (--client-key). The log records the erasure: the sha256
+of the client key and --reason, never the source ids nor the key itself.
+
+Old snapshots still name the old files, so forget then expires every snapshot before the
+erasure: versions before it can no longer be read (--as-of gives an error saying they were
+erased), and their log entries stay. The old files stay on disk until vacuum deletes them:
+run 'outcomes lake vacuum --older-than 0' next to finish the erasure.
+
+Quarantined rows are found by their client_key column, recorded for rows whose practitioner
+and client ids were valid. Rows quarantined before that column existed, or with an invalid
+id, carry no key (their identifier values are masked) and are not removed. Source files
+kept in archive/ are not changed: delete them by hand if they must go too.
+
+EXIT STATUS
+  0 done, or already forgotten; 1 no row of the client in the lake, or an error;
+  2 usage; 75 another process holds the workspace lock.`,
+		Example: `  outcomes lake forget --practitioner P01 --client C0042 --reason "consent withdrawn 2026-11-20"
+  outcomes lake forget --client-key 3f9a0c... && outcomes lake vacuum --older-than 0`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return runForget(cmd.Context(), g, o)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.practitioner, "practitioner", "", "the practitioner id, as in the source")
+	f.StringVar(&o.client, "client", "", "the client id, as in the source (with --practitioner)")
+	f.StringVar(&o.clientKey, "client-key", "", "the client key (instead of --practitioner and --client)")
+	f.StringVar(&o.reason, "reason", "", "why the client is erased, recorded in the log (no personal data)")
+	f.StringVar(&o.keyFile, "key-file", "", "pseudonymisation key (default $OUTCOMES_KEY_FILE, else <workspace>/state/key)")
+	f.DurationVar(&o.wait, "wait", 0, "wait up to this long for the workspace lock (default: fail at once with exit 75)")
+	return cmd
+}
+
+func runForget(ctx context.Context, g *globalOptions, o forgetOptions) error {
+	byIDs := o.client != "" || o.practitioner != ""
+	switch {
+	case byIDs && o.clientKey != "":
+		return exit.Usagef("give either --practitioner and --client, or --client-key, not both")
+	case byIDs && (strings.TrimSpace(o.client) == "" || strings.TrimSpace(o.practitioner) == ""):
+		return exit.Usagef("--client and --practitioner go together: a client id is only unique within its practitioner")
+	case !byIDs && o.clientKey == "":
+		return exit.Usagef("name the client: --practitioner ID --client ID, or --client-key KEY")
+	case o.clientKey != "" && !isClientKey(o.clientKey):
+		return exit.Usagef("--client-key: want the 32 hex digits of a client_key")
+	}
+	return withLakeLocked(ctx, g, o.wait, func(w *workspace.Workspace, l *lake.Lake) error {
+		key := strings.ToLower(o.clientKey)
+		if byIDs {
+			k, err := w.Key(o.keyFile)
+			if err != nil {
+				return err
+			}
+			key = pseudo.NewHasher(k).Client(o.practitioner, o.client)
+		}
+		res, err := l.Forget(ctx, key, o.reason)
+		if errors.Is(err, lake.ErrNoSuchClient) {
+			return fmt.Errorf("forget: no row of client key %.8s… in the lake (a wrong id or key? ids are as in the source, and the key file must be the one ingest used)", key)
+		}
+		if err != nil {
+			return err
+		}
+		out := g.stdout
+		if res.Commit == nil {
+			fmt.Fprintf(out, "client key %.8s… was already forgotten in lake version %d; nothing to remove\n", key, res.AlreadyForgotten)
+		} else {
+			fmt.Fprintf(out, "forgot client key %.8s… in lake version %d: %d session rows and %d quarantine rows removed, %d data files rewritten\n",
+				key, res.Commit.Version, res.Commit.RemovedRows, res.Commit.RemovedViolations, res.FilesRewritten)
+		}
+		if res.ExpiredVersions > 0 {
+			fmt.Fprintf(out, "expired the snapshots of %d earlier version%s: they can no longer be read with --as-of\n",
+				res.ExpiredVersions, lakePlural(res.ExpiredVersions))
+		}
+		fmt.Fprintln(out, "the old data files are still on disk: run 'outcomes lake vacuum --older-than 0' to delete them")
+		return nil
+	})
+}
+
+func isClientKey(s string) bool {
+	if len(s) != 32 {
+		return false
+	}
+	for _, r := range strings.ToLower(s) {
+		if !('0' <= r && r <= '9' || 'a' <= r && r <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+type vacuumOptions struct {
+	olderThan, retain, wait time.Duration
+	dryRun, asJSON          bool
+}
+
+func newLakeVacuumCommand(g *globalOptions) *cobra.Command {
+	var o vacuumOptions
+	cmd := &cobra.Command{
+		Use:   "vacuum [--older-than DURATION] [--retain DURATION] [--dry-run]",
+		Short: "Delete the files no kept snapshot uses, and expire snapshots past retention",
+		Long: `vacuum expires snapshots and then deletes every file of the lake that no kept snapshot
+refers to: data files and manifests of expired snapshots (those before a forget, whose
+erasure vacuum completes), files left by crashed writers, and old metadata files.
+
+Snapshots are expired when they come before the latest forget (normally forget already
+did), when their version was committed more than --retain ago (default: keep every
+version, so any --as-of can be re-run), and when a crash left a quarantine snapshot that no
+version names. The latest version is always kept.
+
+A file is deleted only if it was last modified more than --older-than ago (default 1h), so
+that the files of a writer that ignores the lock are safe; vacuum itself holds the
+workspace lock. After a forget, run it with --older-than 0 to delete the client's old files
+at once. --dry-run lists what would be expired and deleted and changes nothing.
+
+EXIT STATUS
+  0 done; 1 an error; 2 usage; 75 another process holds the workspace lock.`,
+		Example: `  outcomes lake vacuum --dry-run
+  outcomes lake vacuum --older-than 0
+  outcomes lake vacuum --retain 8760h`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.olderThan < 0 || o.retain < 0 {
+				return exit.Usagef("--older-than and --retain must not be negative")
+			}
+			return withLakeLocked(cmd.Context(), g, o.wait, func(_ *workspace.Workspace, l *lake.Lake) error {
+				res, err := l.Vacuum(cmd.Context(), lake.VacuumOptions{OlderThan: o.olderThan, Retain: o.retain, DryRun: o.dryRun})
+				if err != nil {
+					return err
+				}
+				if o.asJSON {
+					return writeLakeJSON(g.stdout, res)
+				}
+				return printVacuum(g.stdout, res)
+			})
+		},
+	}
+	f := cmd.Flags()
+	f.DurationVar(&o.olderThan, "older-than", time.Hour, "delete only unreferenced files last modified longer ago than this")
+	f.DurationVar(&o.retain, "retain", 0, "expire the versions committed longer ago than this (0: keep every version)")
+	f.BoolVar(&o.dryRun, "dry-run", false, "list what would be expired and deleted; change nothing")
+	f.BoolVar(&o.asJSON, "json", false, "print the result as JSON")
+	f.DurationVar(&o.wait, "wait", 0, "wait up to this long for the workspace lock (default: fail at once with exit 75)")
+	return cmd
+}
+
+func printVacuum(w io.Writer, r *lake.VacuumResult) error {
+	verb, expired := "deleted", "expired"
+	if r.DryRun {
+		verb, expired = "would delete", "would expire"
+	}
+	for _, p := range r.Deleted {
+		fmt.Fprintf(w, "%s %s\n", verb, p)
+	}
+	if len(r.ExpiredVersions) > 0 {
+		fmt.Fprintf(w, "%s the snapshots of versions %d to %d: they can no longer be read with --as-of\n",
+			expired, r.ExpiredVersions[0], r.ExpiredVersions[len(r.ExpiredVersions)-1])
+	}
+	fmt.Fprintf(w, "%s %d snapshots; %s %d files (%d bytes); kept %d sessions and %d quarantine snapshots",
+		expired, r.ExpiredSnapshots, verb, len(r.Deleted), r.DeletedBytes, r.SessionsSnapshots, r.QuarantineSnapshots)
+	if r.Young > 0 {
+		fmt.Fprintf(w, "; %d unreferenced files younger than --older-than kept", r.Young)
+	}
+	_, err := fmt.Fprintln(w)
+	return err
 }

@@ -150,8 +150,10 @@ func newQuarantineBuilder(mem memory.Allocator, name, sha string, commit int64) 
 	return &quarantineBuilder{b: array.NewRecordBuilder(mem, lake.QuarantineSchema()), name: name, sha: sha, commit: commit}
 }
 
-// append adds one violation. Its value is already masked for identifier columns.
-func (q *quarantineBuilder) append(v schema.Violation) {
+// append adds one violation. Its value is already masked for identifier columns. clientKey is
+// the row's client_key when its practitioner and client ids were valid, "" (null) otherwise:
+// lake forget finds a client's quarantined rows by it.
+func (q *quarantineBuilder) append(v schema.Violation, clientKey string) {
 	sc := q.b.Schema()
 	for i, f := range sc.Fields() {
 		fb := q.b.Field(i)
@@ -172,6 +174,12 @@ func (q *quarantineBuilder) append(v schema.Violation) {
 			fb.(*array.StringBuilder).Append(v.Value)
 		case "commit_version":
 			fb.(*array.Int64Builder).Append(q.commit)
+		case "client_key":
+			if clientKey == "" {
+				fb.AppendNull()
+			} else {
+				fb.(*array.StringBuilder).Append(clientKey)
+			}
 		default:
 			panic(fmt.Sprintf("ingest: unknown quarantine column %q", f.Name))
 		}

@@ -422,3 +422,25 @@ func TestConfirmHashCollisions(t *testing.T) {
 		t.Errorf("decisions = %v, want %v", got, want)
 	}
 }
+
+// TestQuarantineClientKey checks that a quarantined row carries its client's key when its ids
+// are valid (lake forget finds it by that key), and none otherwise.
+func TestQuarantineClientKey(t *testing.T) {
+	e := newEnv(t)
+	path := e.file("visits.csv", header+
+		"P1,C2,2024-03-01,1,CST,back_pain,11,4,,none,,yes\n"+ // line 2: range, ids valid
+		",C3,2024-03-01,1,CST,back_pain,6,4,,none,,yes\n"+ // line 3: no practitioner id
+		"P2,C2,2024-03-01,1,SER,neck_pain,6,4,,none\n") // line 4: parse
+	e.ingest(path)
+	h := pseudo.NewHasher(testKey)
+	want := map[string]string{"2": h.Client("P1", "C2"), "3": "", "4": ""}
+	q := e.rows(true)
+	if len(q) < 3 {
+		t.Fatalf("quarantine rows: %v", q)
+	}
+	for _, r := range q {
+		if got := r["client_key"]; got != want[r["source_line"]] {
+			t.Errorf("line %s (%s): client_key %q, want %q", r["source_line"], r["rule"], got, want[r["source_line"]])
+		}
+	}
+}

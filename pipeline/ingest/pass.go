@@ -185,7 +185,7 @@ func (p *pass) tick(ctx context.Context, prog source.Progress) error {
 func (p *pass) record(rec source.Record) error {
 	p.rep.RowsRead++
 	if rec.Err != nil {
-		p.quarantine([]schema.Violation{parseViolation(p.path, rec)})
+		p.quarantine([]schema.Violation{parseViolation(p.path, rec)}, nil)
 		return nil
 	}
 	sess, viols := p.val.Validate(rec.Line, rec.Fields)
@@ -194,12 +194,12 @@ func (p *pass) record(rec source.Record) error {
 		p.rep.RowsExcluded++
 		return nil
 	case schema.Quarantined:
-		p.quarantine(viols)
+		p.quarantine(viols, &sess)
 		return nil
 	}
 	if p.decisions != nil {
 		if d, ok := p.decisions[rec.Line]; ok && d.rule != "" {
-			p.quarantine([]schema.Violation{d.violation(p.path, rec.Line)})
+			p.quarantine([]schema.Violation{d.violation(p.path, rec.Line)}, &sess)
 			return nil
 		}
 	} else {
@@ -222,16 +222,21 @@ func (p *pass) record(rec source.Record) error {
 	return nil
 }
 
-// quarantine counts a quarantined row and records its violations.
-func (p *pass) quarantine(viols []schema.Violation) {
+// quarantine counts a quarantined row and records its violations, with the row's client key
+// when sess (nil for a row that could not be parsed) has both ids.
+func (p *pass) quarantine(viols []schema.Violation, sess *schema.Session) {
 	p.rep.RowsQuarantined++
+	var clientKey string
+	if sess != nil && sess.PractitionerID != "" && sess.ClientID != "" && p.qb != nil && p.opt.Hasher != nil {
+		clientKey = p.opt.Hasher.Client(sess.PractitionerID, sess.ClientID)
+	}
 	for _, v := range viols {
 		p.rep.ViolationsByRule[string(v.Rule)]++
 		if len(p.rep.Violations) < p.opt.SampleViolations {
 			p.rep.Violations = append(p.rep.Violations, v)
 		}
 		if p.qb != nil {
-			p.qb.append(v)
+			p.qb.append(v, clientKey)
 		}
 	}
 	if p.qb != nil && p.qb.len() >= p.opt.BatchRows {

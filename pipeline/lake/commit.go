@@ -69,7 +69,12 @@ func (l *Lake) publishOnce(ctx context.Context, a *Append, c Counts, bf *batchFi
 	if err := l.buildDataFiles(ctx, st, a, bf); err != nil {
 		return nil, err
 	}
+	rows, viols, err := l.totals(ctx, st)
+	if err != nil {
+		return nil, err
+	}
 	cm := &Commit{
+		Rows: rows + c.Accepted, Violations: viols + c.Violations, HasTotals: true,
 		Version: a.version, Time: l.now().UTC(), Operation: OpIngest, Source: a.src, Counts: c,
 		Force: a.force, QuarantineSnapshot: st.quarantineRef(),
 		AddedFiles: bf.files, AddedRows: bf.rows, AddedBytes: bf.bytes,
@@ -97,6 +102,33 @@ func (l *Lake) publishOnce(ctx context.Context, a *Append, c Counts, bf *batchFi
 	}
 	cm.SessionsSnapshot = id
 	return cm, nil
+}
+
+// totals returns the rows of sessions and quarantine at the latest version: recorded in its
+// commit, or counted from the manifests for a version written before totals were recorded.
+func (l *Lake) totals(ctx context.Context, st *state) (rows, viols int64, err error) {
+	c, ok := st.latest()
+	if !ok {
+		return 0, 0, nil
+	}
+	if c.HasTotals {
+		return c.Rows, c.Violations, nil
+	}
+	sf, err := planFiles(ctx, st.sessions, c.SessionsSnapshot)
+	if err != nil {
+		return 0, 0, err
+	}
+	qf, err := planFiles(ctx, st.quarantine, c.QuarantineSnapshot)
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, f := range sf {
+		rows += f.Count()
+	}
+	for _, f := range qf {
+		viols += f.Count()
+	}
+	return rows, viols, nil
 }
 
 // buildDataFiles reads the footer of each data file into an Iceberg DataFile (statistics,

@@ -101,11 +101,42 @@
 //   - [Open] creates the warehouse, the namespace and the tables when they are absent, also
 //     for a reader: table creation is itself an atomic, claim-protected commit.
 //
-// The design leaves room for the lifecycle commands (issue 9): forget and compact are
-// copy-on-write overwrites (ReplaceDataFilesWithDataFiles) of both tables, committed by the
-// same two-step protocol as a new version whose summary carries its operation and its own
-// checksum file; vacuum expires the sessions snapshots of versions past retention and the
-// quarantine snapshots no retained version names (never the one the latest version names),
-// then deletes the data, manifest, checksum and temporary files no retained snapshot refers
-// to, which includes the orphans of crashed writers.
+// # Lifecycle: forget, compact, vacuum
+//
+// Forget and compact are copy-on-write rewrites: new data files are written under the next
+// version's name (step 2), closed, synced and given a checksum file (steps 3-4); then the lake
+// is reloaded and must still be at the version the rewrite read (step 5, else [ErrConflict]);
+// then the same two commits as a batch: a quarantine snapshot that replaces the rewritten
+// quarantine files (ReplaceDataFilesWithDataFiles, an Iceberg overwrite; nothing when no
+// quarantine file changes), and the sessions snapshot, the commit point, whose summary
+// records the version, its operation, the quarantine snapshot, the rows it removed from each
+// table, the table totals after it (cst.total.*, recorded by every commit since) and, for a
+// forget, the sha256 of the client key and the reason. No delete files are ever written. So
+// the crash argument above holds unchanged: before step 6 only orphans; between 6 and 7 a
+// quarantine snapshot no version names, rolled back by the next writer; after 7 the whole
+// rewrite. Readers see the version before or the version after, never a mix.
+//
+// [Lake.Forget] then expires every snapshot of both tables before the forget version (a
+// metadata-only commit per table, sessions first: it also moves the records of the expired
+// versions into the table property cst.expired-versions, so [Lake.Log] and the sha256 lookup
+// of idempotent ingest keep them). Readers refuse a version before a forget even while its
+// snapshots still exist ([ErasedError]), so a crash between the forget commit and the expiry
+// exposes nothing; the next forget or vacuum completes the expiry.
+//
+// The manifests of the forget snapshot keep entries for the files it deleted, with their
+// column statistics: so the tables never record lower and upper bounds of client_key (nor of
+// quarantine's value and message): write.metadata.metrics.column.* = counts, set at creation
+// and added to older tables by [Open]. Quarantine rows carry the client_key of rows whose ids
+// were valid (a nullable column added at the end of the schema, field id 9); rows written
+// before it, or with invalid ids, have none and are not found by forget.
+//
+// [Lake.Vacuum] (with the lock) repairs as a writer does, expires the snapshots before the
+// latest forget, those of versions older than its retention (never the latest) and the
+// quarantine snapshots no kept version names; then it collects everything the kept snapshots
+// refer to (current metadata file, version hint, manifest lists, manifests, live data files,
+// and the checksum files that name a live file or a kept version) and deletes every other
+// file in the tables' data and metadata directories and in checksums/ that is older than its
+// threshold: files of expired snapshots, orphans of crashed writers, old metadata files.
+// Deleting is idempotent and touches nothing a kept snapshot names, so a crash during vacuum
+// leaves a readable lake and the next vacuum finishes.
 package lake

@@ -114,6 +114,7 @@ func quarantineRecord(mem memory.Allocator, n int, sha string, version int64) ar
 		b.Field(5).(*array.StringBuilder).Append("pain_after is 11; allowed: 0..10")
 		b.Field(6).(*array.StringBuilder).Append("11")
 		b.Field(7).(*array.Int64Builder).Append(version)
+		b.Field(8).AppendNull()
 	}
 	return b.NewRecordBatch()
 }

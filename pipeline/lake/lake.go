@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +33,8 @@ var (
 	ErrClosed = errors.New("lake: closed")
 	// ErrUnknownVersion says a lake version does not exist.
 	ErrUnknownVersion = errors.New("lake: unknown version")
+	// ErrErased says a lake version was expired by a forget or by retention: see ErasedError.
+	ErrErased = errors.New("lake: version erased")
 	// ErrDeleteFiles says a scan task carries delete files: the lake is copy-on-write only.
 	ErrDeleteFiles = errors.New("lake: delete files are not supported (copy-on-write only)")
 )
@@ -151,6 +154,12 @@ var tableProperties = iceberg.Properties{
 	"write.delete.mode":       "copy-on-write",
 	"write.update.mode":       "copy-on-write",
 	"write.merge.mode":        "copy-on-write",
+	// No lower and upper bounds of client keys (or of quarantined values) in the manifests:
+	// a manifest that records a deleted file keeps its statistics, so bounds would keep a
+	// forgotten client's key in the metadata (see Forget in doc.go).
+	table.MetricsModeColumnConfPrefix + ".client_key": "counts",
+	table.MetricsModeColumnConfPrefix + ".value":      "counts",
+	table.MetricsModeColumnConfPrefix + ".message":    "counts",
 }
 
 func (l *Lake) createTable(ctx context.Context, ident table.Identifier, cols []column, spec iceberg.PartitionSpec) error {
@@ -168,7 +177,7 @@ func (l *Lake) createTable(ctx context.Context, ident table.Identifier, cols []c
 		}
 		tbl, err := l.load(ctx, ident)
 		if err == nil {
-			return checkFieldIDs(tbl.Schema(), cols)
+			return l.upgradeTable(ctx, tbl, cols)
 		}
 		if !errors.Is(err, catalog.ErrNoSuchTable) || wait >= creationTimeout {
 			return err
@@ -205,6 +214,58 @@ func (l *Lake) clearCreationClaim(name string) error {
 	}
 	l.log.Warn("removed the claim of a table creation that did not finish", "table", name)
 	return nil
+}
+
+// upgradeTable brings a table created by an earlier release up to date: it adds the columns
+// added since (at the end, nullable: quarantine's client_key) and the table properties it
+// lacks, each by a metadata-only commit; then it checks the field ids. A commit that loses a
+// race with another process doing the same is reloaded and checked again.
+func (l *Lake) upgradeTable(ctx context.Context, tbl *table.Table, cols []column) error {
+	for attempt := 0; attempt < 3; attempt++ {
+		var missing []column
+		for _, c := range cols {
+			if _, ok := tbl.Schema().FindFieldByName(c.name); !ok {
+				missing = append(missing, c)
+			}
+		}
+		props := iceberg.Properties{}
+		for k, v := range tableProperties {
+			if _, ok := tbl.Properties()[k]; !ok && strings.HasPrefix(k, table.MetricsModeColumnConfPrefix) {
+				props[k] = v
+			}
+		}
+		if len(missing) == 0 && len(props) == 0 {
+			return checkFieldIDs(tbl.Schema(), cols)
+		}
+		tx := tbl.NewTransaction()
+		if len(missing) > 0 {
+			us := tx.UpdateSchema(true, false)
+			for _, c := range missing {
+				if !c.nullable {
+					return fmt.Errorf("%w: table %s lacks required column %s", ErrSchema, tbl.Identifier()[1], c.name)
+				}
+				us.AddColumn([]string{c.name}, c.typ, "", false, nil)
+			}
+			if err := us.Commit(); err != nil {
+				return fmt.Errorf("upgrade table %s: %w", tbl.Identifier()[1], err)
+			}
+		}
+		if len(props) > 0 {
+			if err := tx.SetProperties(props); err != nil {
+				return err
+			}
+		}
+		_, err := tx.Commit(ctx)
+		if err == nil {
+			l.log.Info("upgraded table", "table", tbl.Identifier()[1], "columns_added", len(missing), "properties_added", len(props))
+		}
+		fresh, lerr := l.load(ctx, tbl.Identifier())
+		if lerr != nil {
+			return errors.Join(err, lerr)
+		}
+		tbl = fresh
+	}
+	return checkFieldIDs(tbl.Schema(), cols)
 }
 
 // checkFieldIDs checks that the table numbers its columns as this package does.

@@ -54,7 +54,10 @@ var sessionsColumns = []column{
 	{"commit_version", tInt64, false},
 }
 
-// quarantineColumns are the columns of table quarantine: one row per violation.
+// quarantineColumns are the columns of table quarantine: one row per violation. client_key
+// (added after the first release, so it is last) is the client's key when the row's
+// practitioner and client ids were valid, and null otherwise: it is how [Lake.Forget] finds a
+// client's quarantined rows.
 var quarantineColumns = []column{
 	{"source_name", tString, false},
 	{"source_sha256", tString, false},
@@ -64,6 +67,7 @@ var quarantineColumns = []column{
 	{"message", tString, false},
 	{"value", tString, true},
 	{"commit_version", tInt64, false},
+	{"client_key", tString, true},
 }
 
 // fieldIDKey is the Arrow field metadata key that pqarrow writes as the Parquet field_id,

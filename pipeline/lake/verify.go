@@ -72,6 +72,21 @@ func wrap(files []iceberg.DataFile, err error) struct {
 func (l *Lake) readChecksums(st *state) (map[string]checksumEntry, []Problem) {
 	sums := map[string]checksumEntry{}
 	var probs []Problem
+	// The checksum files of expired versions still hold the sums of their files that are
+	// live; vacuum deletes those whose files all went.
+	for _, c := range st.history {
+		if c.checksums == "" {
+			continue
+		}
+		if data, err := os.ReadFile(filepath.Join(l.dir, filepath.FromSlash(c.checksums))); err == nil {
+			var cf checksumFile
+			if json.Unmarshal(data, &cf) == nil {
+				for _, e := range cf.Files {
+					sums[e.Path] = e
+				}
+			}
+		}
+	}
 	for _, c := range st.versions {
 		where := fmt.Sprintf("version %d", c.Version)
 		if c.checksums == "" {

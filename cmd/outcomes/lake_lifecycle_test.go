@@ -1,0 +1,356 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"compress/flate"
+	"encoding/binary"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+
+	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
+	"github.com/cstoutcomes/outcomes/pipeline/source"
+	"github.com/cstoutcomes/outcomes/pipeline/synth"
+	"github.com/cstoutcomes/outcomes/pipeline/workspace"
+)
+
+var lifecycleToday = time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
+
+// lifecycleWorkspace creates a workspace with count exports of clients clients each ingested
+// (one lake version each) and returns it with the exports' paths (outside the workspace).
+func lifecycleWorkspace(t *testing.T, clients, count int) (ws string, exports []string) {
+	t.Helper()
+	dir := t.TempDir()
+	ws = filepath.Join(dir, "ws")
+	if code, out := runOutcomes("init", ws); code != 0 {
+		t.Fatal(out)
+	}
+	for i := range count {
+		p := filepath.Join(dir, fmt.Sprintf("export%d.csv", i))
+		if _, err := synth.WriteFile(t.Context(), p, source.FormatCSV, synth.Config{
+			Clients: clients, Seed: uint64(11 + i), BadShare: 0.05, Today: lifecycleToday.AddDate(0, i, 0),
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if code, out := runOutcomes("--workspace", ws, "ingest", p); code != 0 && code != 3 {
+			t.Fatalf("ingest %s: exit %d\n%s", p, code, out)
+		}
+		exports = append(exports, p)
+	}
+	return ws, exports
+}
+
+// sourceClients maps each client key of the exports to the (practitioner id, client id) it
+// is made of, with the workspace's key.
+func sourceClients(t *testing.T, ws string, exports []string) map[string][2]string {
+	t.Helper()
+	w, err := workspace.Open(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := w.Key("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := pseudo.NewHasher(key)
+	out := map[string][2]string{}
+	for _, p := range exports {
+		f, err := os.Open(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := csv.NewReader(bufio.NewReader(f))
+		r.FieldsPerRecord = -1
+		for i := 0; ; i++ {
+			rec, err := r.Read()
+			if err == io.EOF {
+				break
+			}
+			if err != nil || i == 0 || len(rec) < 2 || strings.TrimSpace(rec[0]) == "" || strings.TrimSpace(rec[1]) == "" {
+				continue
+			}
+			out[h.Client(rec[0], rec[1])] = [2]string{rec[0], rec[1]}
+		}
+		f.Close()
+	}
+	return out
+}
+
+// parquetStrings calls fn with every string value of every column of a Parquet file, and
+// returns the number of rows.
+func parquetStrings(t *testing.T, path string, fn func(col, v string)) int64 {
+	t.Helper()
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 8192}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(t.Context())
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	defer tbl.Release()
+	for i := range int(tbl.NumCols()) {
+		name := tbl.Schema().Field(i).Name
+		for _, ch := range tbl.Column(i).Data().Chunks() {
+			if s, ok := ch.(*array.String); ok {
+				for j := range s.Len() {
+					if s.IsValid(j) {
+						fn(name, s.Value(j))
+					}
+				}
+			}
+		}
+	}
+	return tbl.NumRows()
+}
+
+// avroPayload returns the decompressed data blocks of an Avro object container file (the
+// Iceberg manifests and manifest lists, deflate-compressed), after its header.
+func avroPayload(data []byte) ([]byte, error) {
+	if !bytes.HasPrefix(data, []byte("Obj\x01")) {
+		return nil, errors.New("not an Avro object container file")
+	}
+	r := bytes.NewReader(data[4:])
+	codec := "null"
+	// The header's metadata map: blocks of (count, [size], count × (key, value)).
+	for {
+		n, err := binary.ReadVarint(r)
+		if err != nil {
+			return nil, err
+		}
+		if n == 0 {
+			break
+		}
+		if n < 0 {
+			n = -n
+			if _, err := binary.ReadVarint(r); err != nil {
+				return nil, err
+			}
+		}
+		for range n {
+			k, err := avroBytes(r)
+			if err != nil {
+				return nil, err
+			}
+			v, err := avroBytes(r)
+			if err != nil {
+				return nil, err
+			}
+			if string(k) == "avro.codec" {
+				codec = string(v)
+			}
+		}
+	}
+	var sync [16]byte
+	if _, err := io.ReadFull(r, sync[:]); err != nil {
+		return nil, err
+	}
+	var out bytes.Buffer
+	for r.Len() > 0 {
+		if _, err := binary.ReadVarint(r); err != nil { // objects in the block
+			return nil, err
+		}
+		block, err := avroBytes(r)
+		if err != nil {
+			return nil, err
+		}
+		switch codec {
+		case "null", "":
+			out.Write(block)
+		case "deflate":
+			b, err := io.ReadAll(flate.NewReader(bytes.NewReader(block)))
+			if err != nil {
+				return nil, err
+			}
+			out.Write(b)
+		default:
+			return nil, fmt.Errorf("avro codec %s", codec)
+		}
+		if _, err := io.ReadFull(r, sync[:]); err != nil {
+			return nil, err
+		}
+	}
+	return out.Bytes(), nil
+}
+
+func avroBytes(r *bytes.Reader) ([]byte, error) {
+	n, err := binary.ReadVarint(r)
+	if err != nil || n < 0 || n > int64(r.Len()) {
+		return nil, fmt.Errorf("bad avro bytes length %d: %v", n, err)
+	}
+	b := make([]byte, n)
+	_, err = io.ReadFull(r, b)
+	return b, err
+}
+
+// findClient returns where in the workspace the client key (or a row of the client) still
+// is: every Parquet file is decoded, every Avro file decompressed, every other file read as
+// bytes.
+func findClient(t *testing.T, ws, key string) (found []string, rows int64) {
+	t.Helper()
+	err := filepath.WalkDir(ws, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		switch {
+		case strings.HasSuffix(p, ".parquet"):
+			hits := 0
+			parquetStrings(t, p, func(col, v string) {
+				if strings.Contains(v, key) {
+					hits++
+				}
+			})
+			if hits > 0 {
+				found = append(found, fmt.Sprintf("%s (%d values)", p, hits))
+				rows += int64(hits)
+			}
+			return nil
+		case strings.HasSuffix(p, ".avro"):
+			payload, err := avroPayload(data)
+			if err != nil {
+				t.Errorf("%s: %v", p, err)
+				return nil
+			}
+			data = payload
+		}
+		if bytes.Contains(data, []byte(key)) {
+			found = append(found, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found, rows
+}
+
+// quarantineKeys returns the client keys of the live quarantine rows.
+func quarantineKeys(t *testing.T, ws string) map[string]int {
+	t.Helper()
+	snap, err := openLake(t, ws).Snapshot(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, p := range snap.QuarantineFiles {
+		parquetStrings(t, p, func(col, v string) {
+			if col == "client_key" {
+				out[v]++
+			}
+		})
+	}
+	return out
+}
+
+// TestForgetErasesEverywhere erases a client with both session and quarantine rows, through
+// the CLI, and checks that after forget and vacuum no file of the workspace (lake data,
+// metadata, manifests, checksums, reports) holds the client's key or a row of theirs, that
+// earlier versions say they were erased, and that the lake verifies.
+func TestForgetErasesEverywhere(t *testing.T) {
+	ws, exports := lifecycleWorkspace(t, 150, 2)
+	clients := sourceClients(t, ws, exports)
+	qkeys := quarantineKeys(t, ws)
+	var victim string
+	for k := range qkeys {
+		if _, ok := clients[k]; ok && (victim == "" || k < victim) {
+			victim = k
+		}
+	}
+	if victim == "" {
+		t.Fatal("no quarantined row carries a client key")
+	}
+	before, rows := findClient(t, ws, victim)
+	if rows == 0 {
+		t.Fatalf("the client is nowhere before forget: %v", before)
+	}
+	t.Logf("client %.8s…: %d values in %d files before forget", victim, rows, len(before))
+	if code, out := runOutcomes("--workspace", ws, "summarize"); code != 0 {
+		t.Fatalf("summarize: exit %d\n%s", code, out)
+	}
+	_, total := sqlCount(t, ws, 0, "SELECT count(*) FROM sessions")
+	_, mine := sqlCount(t, ws, 0, fmt.Sprintf("SELECT count(*) FROM sessions WHERE client_key = '%s'", victim))
+
+	ids := clients[victim]
+	code, out := runOutcomes("--workspace", ws, "lake", "forget", "--practitioner", ids[0], "--client", ids[1], "--reason", "consent withdrawn")
+	if code != 0 {
+		t.Fatalf("forget: exit %d\n%s", code, out)
+	}
+	t.Log(out)
+	for _, want := range []string{"lake version 3", "can no longer be read", "lake vacuum --older-than 0"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("forget output lacks %q", want)
+		}
+	}
+	if strings.Contains(out, ids[1]) || strings.Contains(out, victim) {
+		t.Errorf("forget output shows the source id or the whole key:\n%s", out)
+	}
+	code, out = runOutcomes("--workspace", ws, "sql", "--as-of", "1", "SELECT count(*) FROM sessions")
+	if code == 0 || !strings.Contains(out, "erased") {
+		t.Errorf("sql --as-of 1 after forget: exit %d\n%s", code, out)
+	}
+	if code, out := runOutcomes("--workspace", ws, "lake", "vacuum", "--older-than", "0"); code != 0 {
+		t.Fatalf("vacuum: exit %d\n%s", code, out)
+	} else {
+		t.Log(out)
+	}
+	if found, _ := findClient(t, ws, victim); len(found) > 0 {
+		t.Errorf("after forget and vacuum the client is still in:\n%s", strings.Join(found, "\n"))
+	}
+	if _, n := sqlCount(t, ws, 0, "SELECT count(*) FROM sessions"); n != total-mine {
+		t.Errorf("sessions after forget: %d rows, want %d - %d", n, total, mine)
+	}
+	if code, out := runOutcomes("--workspace", ws, "lake", "verify"); code != 0 {
+		t.Fatalf("verify after forget and vacuum: exit %d\n%s", code, out)
+	}
+	code, out = runOutcomes("--workspace", ws, "lake", "log")
+	if code != 0 || !strings.Contains(out, "forget") || !strings.Contains(out, "[erased]") {
+		t.Errorf("log after forget: exit %d\n%s", code, out)
+	}
+	// The same client again: already forgotten, exit 0. An unknown key: exit 1.
+	if code, out := runOutcomes("--workspace", ws, "lake", "forget", "--client-key", victim); code != 0 || !strings.Contains(out, "already forgotten in lake version 3") {
+		t.Errorf("second forget: exit %d\n%s", code, out)
+	}
+	if code, out := runOutcomes("--workspace", ws, "lake", "forget", "--client-key", strings.Repeat("0", 32)); code != 1 {
+		t.Errorf("forget of an unknown key: exit %d\n%s", code, out)
+	}
+	// Re-ingesting an export whose version was erased is still refused as already ingested.
+	if code, out := runOutcomes("--workspace", ws, "ingest", exports[0]); !strings.Contains(out, "already") {
+		t.Errorf("re-ingest after forget: exit %d\n%s", code, out)
+	}
+}
+
+// sqlCount runs a count query through outcomes sql (as of version asOf) and returns its exit
+// status and the number.
+func sqlCount(t *testing.T, ws string, asOf int64, query string) (int, int64) {
+	t.Helper()
+	code, out := runOutcomes("--workspace", ws, "sql", "--as-of", fmt.Sprint(asOf), "--format", "csv", query)
+	if code != 0 {
+		t.Fatalf("sql %s: exit %d\n%s", query, code, out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	var n int64
+	fmt.Sscan(lines[len(lines)-1], &n)
+	return code, n
+}

@@ -1,0 +1,142 @@
+package lake
+
+import (
+	"bytes"
+	"errors"
+	"io/fs"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
+)
+
+// clientOf counts the rows of client in the live sessions files.
+func clientRows(t *testing.T, l *Lake, version int64, client string) (n, total int) {
+	t.Helper()
+	snap, err := l.Snapshot(t.Context(), version)
+	must(t, err)
+	for _, r := range readSessions(t, l.mem, snap.SessionsFiles) {
+		total++
+		if r.client == client {
+			n++
+		}
+	}
+	return n, total
+}
+
+func TestForgetVacuum(t *testing.T) {
+	l, _ := openTestLake(t)
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := range 3 {
+		appendBatch(t, l, "sha"+string(rune('a'+i)), randomRows(rng, 2000, 2019, 2020, 2024), 3)
+	}
+	const victim = "c00007"
+	before, total := clientRows(t, l, 0, victim)
+	if before == 0 {
+		t.Fatal("the test client has no rows")
+	}
+	res, err := l.Forget(t.Context(), victim, "consent withdrawn")
+	must(t, err)
+	if res.Commit.Version != 4 || res.Commit.RemovedRows != int64(before) || res.ExpiredVersions != 3 {
+		t.Fatalf("forget: %+v %+v", res, res.Commit)
+	}
+	if n, tot := clientRows(t, l, 0, victim); n != 0 || tot != total-before {
+		t.Fatalf("after forget: %d rows of the client, %d in all; want 0, %d", n, tot, total-before)
+	}
+	_, err = l.Snapshot(t.Context(), 2)
+	var ee *ErasedError
+	if !errors.As(err, &ee) || !errors.Is(err, ErrUnknownVersion) || ee.By != 4 {
+		t.Fatalf("snapshot of an erased version: %v", err)
+	}
+	t.Log(err)
+	log, err := l.Log(t.Context())
+	must(t, err)
+	if len(log) != 4 || !log[0].Expired || log[3].Expired || log[3].ForgetKeySHA256 != KeySHA256(victim) {
+		t.Fatalf("log after forget: %+v", log)
+	}
+	if _, ok, _ := l.Ingested(t.Context(), "shab"); !ok {
+		t.Fatal("an erased version's source is no longer known as ingested")
+	}
+	// Forgetting again finds nothing and says so.
+	res, err = l.Forget(t.Context(), victim, "")
+	must(t, err)
+	if res.Commit != nil || res.AlreadyForgotten != 4 {
+		t.Fatalf("second forget: %+v", res)
+	}
+	if _, err := l.Forget(t.Context(), "nobody", ""); !errors.Is(err, ErrNoSuchClient) {
+		t.Fatalf("forget of an unknown key: %v", err)
+	}
+	vr, err := l.Vacuum(t.Context(), VacuumOptions{})
+	must(t, err)
+	if len(vr.Deleted) == 0 {
+		t.Fatal("vacuum deleted nothing")
+	}
+	problems, err := l.Verify(t.Context())
+	must(t, err)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	// No file holds the client's rows or the key's bytes.
+	must(t, filepath.WalkDir(l.Dir(), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if strings.HasSuffix(p, ".parquet") {
+			if strings.Contains(p, "/sessions/") {
+				for _, r := range readSessions(t, l.mem, []string{p}) {
+					if r.client == victim {
+						t.Errorf("%s holds a row of the forgotten client", p)
+					}
+				}
+			}
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if bytes.Contains(data, []byte(victim)) {
+			t.Errorf("%s holds the forgotten key", p)
+		}
+		return nil
+	}))
+	if n, tot := clientRows(t, reopen(t, l), 0, victim); n != 0 || tot != total-before {
+		t.Fatalf("after vacuum: %d, %d", n, tot)
+	}
+}
+
+// TestOpenUpgradesQuarantine opens a lake whose quarantine table was created before the
+// client_key column and the metrics settings: Open adds both.
+func TestOpenUpgradesQuarantine(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lake")
+	saved, savedProps := quarantineColumns, tableProperties
+	quarantineColumns = quarantineColumns[:8]
+	tableProperties = iceberg.Properties{}
+	for k, v := range savedProps {
+		if !strings.HasPrefix(k, table.MetricsModeColumnConfPrefix) {
+			tableProperties[k] = v
+		}
+	}
+	l, err := Open(t.Context(), dir, Options{})
+	quarantineColumns, tableProperties = saved, savedProps
+	must(t, err)
+	must(t, l.Close())
+	l, err = Open(t.Context(), dir, Options{})
+	must(t, err)
+	defer l.Close()
+	q, err := l.load(t.Context(), quarantineIdent)
+	must(t, err)
+	f, ok := q.Schema().FindFieldByName("client_key")
+	if !ok || f.ID != 9 || f.Required {
+		t.Fatalf("quarantine client_key after the upgrade: %+v %v", f, ok)
+	}
+	if q.Properties()[table.MetricsModeColumnConfPrefix+".client_key"] != "counts" {
+		t.Fatalf("properties after the upgrade: %v", q.Properties())
+	}
+	rng := rand.New(rand.NewPCG(3, 4))
+	appendBatch(t, l, "after-upgrade", randomRows(rng, 10, 2020), 2)
+}

@@ -1,0 +1,287 @@
+package lake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/compute"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet/file"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+	"github.com/apache/iceberg-go"
+	"github.com/apache/iceberg-go/table"
+	"github.com/google/uuid"
+)
+
+// rewrite is a copy-on-write lifecycle commit (forget, compact) being prepared: new data
+// files written under the version's name, and the live files they replace. It is committed
+// by the same two-step protocol as a batch (doc.go): quarantine first, sessions last.
+type rewrite struct {
+	op               string
+	version          int64
+	batch            string
+	base             int64 // the sessions snapshot the rewrite read
+	s, q             *tableWriter
+	removeS, removeQ []iceberg.DataFile
+	forgetKeySHA     string
+	reason           string
+	checksums        string
+}
+
+func (l *Lake) newRewrite(st *state, op string, targetSize int64) *rewrite {
+	rw := &rewrite{op: op, version: st.latestVersion() + 1, batch: uuid.NewString(), base: currentSnapshotID(st.sessions)}
+	prefix := fmt.Sprintf("v%06d-%s", rw.version, rw.batch[:8])
+	rw.s = l.newTableWriter(SessionsTable, prefix, SessionsSchema(), true)
+	rw.q = l.newTableWriter(QuarantineTable, prefix, QuarantineSchema(), false)
+	if targetSize > 0 {
+		rw.s.opt.TargetFileSize, rw.q.opt.TargetFileSize = targetSize, targetSize
+	}
+	return rw
+}
+
+// abort removes the rewrite's new files (never the live ones).
+func (rw *rewrite) abort() {
+	rw.s.abort()
+	rw.q.abort()
+	for _, f := range append(rw.s.done, rw.q.done...) {
+		_ = os.Remove(f.path)
+	}
+	if rw.checksums != "" {
+		_ = os.Remove(rw.checksums)
+	}
+}
+
+func (rw *rewrite) empty() bool { return len(rw.removeS)+len(rw.removeQ) == 0 }
+
+// publishRewrite commits a rewrite as the next lake version. On an error that committed
+// nothing the new files are removed; when the outcome is unknown they are kept (they may be
+// live: vacuum removes them if not).
+func (l *Lake) publishRewrite(ctx context.Context, rw *rewrite) (*Commit, error) {
+	cm, err := l.publishRewriteOnce(ctx, rw)
+	if err != nil {
+		if !errors.Is(err, errUnknownOutcome) {
+			rw.abort()
+		}
+		return nil, fmt.Errorf("commit version %d (%s): %w", rw.version, rw.op, err)
+	}
+	l.log.Info("committed lake version", "version", cm.Version, "operation", cm.Operation,
+		"files_added", cm.AddedFiles, "rows_removed", cm.RemovedRows, "violations_removed", cm.RemovedViolations)
+	return cm, nil
+}
+
+func (l *Lake) publishRewriteOnce(ctx context.Context, rw *rewrite) (*Commit, error) {
+	// Steps 2-4 of the protocol: close and sync the new files, write their checksum file.
+	for _, t := range []*tableWriter{rw.s, rw.q} {
+		if err := t.closeAll(); err != nil {
+			return nil, err
+		}
+		if err := t.syncDirs(); err != nil {
+			return nil, err
+		}
+	}
+	path, err := l.writeChecksums(rw.version, rw.batch, append(rw.s.done[:len(rw.s.done):len(rw.s.done)], rw.q.done...))
+	if err != nil {
+		return nil, err
+	}
+	rw.checksums = path
+	// Step 5: the lake must not have moved since the rewrite read it.
+	st, err := l.prepareWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if st.latestVersion() != rw.version-1 || currentSnapshotID(st.sessions) != rw.base {
+		return nil, fmt.Errorf("%w: the lake moved to version %d while %s was rewriting version %d; is every writer holding state/lock?",
+			ErrConflict, st.latestVersion(), rw.op, rw.version-1)
+	}
+	addS, err := l.dataFiles(ctx, st.sessions, rw.s.done, true)
+	if err != nil {
+		return nil, err
+	}
+	addQ, err := l.dataFiles(ctx, st.quarantine, rw.q.done, false)
+	if err != nil {
+		return nil, err
+	}
+	rows, viols, err := l.totals(ctx, st)
+	if err != nil {
+		return nil, err
+	}
+	cm := &Commit{
+		Version: rw.version, Time: l.now().UTC(), Operation: rw.op,
+		QuarantineSnapshot: st.quarantineRef(), ForgetKeySHA256: rw.forgetKeySHA, Reason: rw.reason,
+		checksums: relPath(l.dir, rw.checksums), batch: rw.batch, HasTotals: true,
+	}
+	for _, f := range append(rw.s.done[:len(rw.s.done):len(rw.s.done)], rw.q.done...) {
+		cm.AddedFiles++
+		cm.AddedRows += f.rows
+		cm.AddedBytes += f.bytes
+	}
+	cm.RemovedRows = countOf(rw.removeS) - rowsOf(rw.s.done)
+	cm.RemovedViolations = countOf(rw.removeQ) - rowsOf(rw.q.done)
+	cm.Rows, cm.Violations = rows-cm.RemovedRows, viols-cm.RemovedViolations
+	// Step 6: quarantine.
+	if len(rw.removeQ)+len(addQ) > 0 {
+		props := iceberg.Properties{propVersion: itoa(rw.version), propBatch: rw.batch, propOperation: rw.op}
+		id, err := l.commitFiles(ctx, st.quarantine, rw.removeQ, addQ, props, rw.batch)
+		if err != nil {
+			return nil, fmt.Errorf("quarantine: %w", err)
+		}
+		cm.QuarantineSnapshot = id
+	}
+	if h := l.hooks.afterQuarantine; h != nil {
+		if err := h(); err != nil {
+			return nil, errors.Join(errUnknownOutcome, err) // as a crash would: keep the files
+		}
+	}
+	// Step 7: sessions, the commit point.
+	id, err := l.commitFiles(ctx, st.sessions, rw.removeS, addS, cm.summary(), rw.batch)
+	if err != nil {
+		if len(rw.removeQ)+len(addQ) > 0 && !errors.Is(err, errUnknownOutcome) {
+			l.undoQuarantine(ctx)
+		}
+		return nil, fmt.Errorf("sessions: %w", err)
+	}
+	cm.SessionsSnapshot = id
+	return cm, nil
+}
+
+func countOf(files []iceberg.DataFile) (n int64) {
+	for _, f := range files {
+		n += f.Count()
+	}
+	return n
+}
+
+// commitFiles commits one snapshot of tbl that removes the data files remove and adds add
+// (a copy-on-write overwrite; an append when remove is empty), asserting the main branch.
+// Outcomes as for appendFiles.
+func (l *Lake) commitFiles(ctx context.Context, tbl *table.Table, remove, add []iceberg.DataFile, props iceberg.Properties, batch string) (int64, error) {
+	if len(remove) == 0 {
+		return l.appendFiles(ctx, tbl, add, props, batch)
+	}
+	base := currentSnapshotID(tbl)
+	tx := tbl.NewTransaction()
+	if err := tx.AssertRefSnapshotID(table.MainBranch); err != nil {
+		return 0, err
+	}
+	if err := tx.ReplaceDataFilesWithDataFiles(ctx, remove, add, props); err != nil {
+		return 0, err
+	}
+	nt, err := tx.Commit(ctx)
+	if err == nil {
+		return currentSnapshotID(nt), nil
+	}
+	fresh, lerr := l.load(ctx, tbl.Identifier())
+	if lerr != nil {
+		return 0, fmt.Errorf("%w: %w (and reloading failed: %w)", errUnknownOutcome, err, lerr)
+	}
+	if s := fresh.CurrentSnapshot(); s != nil && s.Summary != nil && s.Summary.Properties[propBatch] == batch {
+		return s.SnapshotID, nil
+	}
+	if currentSnapshotID(fresh) != base {
+		return 0, fmt.Errorf("%w: %w", ErrConflict, err)
+	}
+	return 0, err
+}
+
+// readFile streams the rows of a data file in records of the table's Arrow schema sc (a
+// column the file lacks, added to the table after it was written, is null). Only the columns
+// named in cols are read when cols is not empty (the others are then null).
+func readFile(ctx context.Context, path string, sc *arrow.Schema, mem memory.Allocator, cols []string, fn func(rec arrow.RecordBatch) error) error {
+	rdr, err := file.OpenParquetFile(path, false)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", path, err)
+	}
+	defer rdr.Close()
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, mem)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	fsc, err := fr.Schema()
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	var idx []int
+	if len(cols) > 0 {
+		for _, c := range cols {
+			if i := fsc.FieldIndices(c); len(i) > 0 {
+				idx = append(idx, i[0])
+			}
+		}
+	}
+	rr, err := fr.GetRecordReader(ctx, idx, nil)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	defer rr.Release()
+	for rr.Next() {
+		rec, err := conform(rr.RecordBatch(), sc, mem)
+		if err != nil {
+			return fmt.Errorf("read %s: %w", path, err)
+		}
+		err = fn(rec)
+		rec.Release()
+		if err != nil {
+			return err
+		}
+	}
+	if err := rr.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", path, err)
+	}
+	return nil
+}
+
+// conform returns rec with exactly the fields of sc, by name; a missing field becomes nulls.
+func conform(rec arrow.RecordBatch, sc *arrow.Schema, mem memory.Allocator) (arrow.RecordBatch, error) {
+	cols := make([]arrow.Array, sc.NumFields())
+	n := rec.NumRows()
+	for i, f := range sc.Fields() {
+		if j := rec.Schema().FieldIndices(f.Name); len(j) > 0 {
+			c := rec.Column(j[0])
+			if !arrow.TypeEqual(c.DataType(), f.Type) {
+				return nil, fmt.Errorf("%w: column %s is %s, want %s", ErrSchema, f.Name, c.DataType(), f.Type)
+			}
+			c.Retain()
+			cols[i] = c
+			continue
+		}
+		cols[i] = array.MakeArrayOfNull(mem, f.Type, int(n))
+	}
+	out := array.NewRecordBatch(sc, cols, n)
+	for _, c := range cols {
+		c.Release()
+	}
+	return out, nil
+}
+
+// copyRows writes the rows of rec for which keep is true (all, if keep is nil) to w and
+// returns how many it wrote.
+func copyRows(ctx context.Context, w *tableWriter, rec arrow.RecordBatch, keep []bool, mem memory.Allocator) (int64, error) {
+	if keep == nil {
+		return rec.NumRows(), w.write(ctx, rec)
+	}
+	b := array.NewBooleanBuilder(mem)
+	b.AppendValues(keep, nil)
+	mask := b.NewBooleanArray()
+	b.Release()
+	defer mask.Release()
+	out, err := compute.FilterRecordBatch(ctx, rec, mask, compute.DefaultFilterOptions())
+	if err != nil {
+		return 0, err
+	}
+	defer out.Release()
+	return out.NumRows(), w.write(ctx, out)
+}
+
+// stringColumn returns column name of rec as strings (nil if rec has no such column).
+func stringColumn(rec arrow.RecordBatch, name string) *array.String {
+	i := rec.Schema().FieldIndices(name)
+	if len(i) == 0 {
+		return nil
+	}
+	c, _ := rec.Column(i[0]).(*array.String)
+	return c
+}
