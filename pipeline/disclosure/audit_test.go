@@ -238,3 +238,22 @@ func TestAuditRefusesForbiddenContent(t *testing.T) {
 		t.Fatalf("err = %v, want ErrForbidden", err)
 	}
 }
+
+func TestReportErr(t *testing.T) {
+	r := &Report{MinCell: 10, Protection: 5, Small: []string{"t: m=a"}}
+	for _, l := range []string{"a", "b", "c", "d", "e"} {
+		r.Intervals = append(r.Intervals, Interval{Table: "t", Dims: []string{"m"}, Levels: []string{l}, Lo: 2, Hi: 4})
+	}
+	r.Intervals = append(r.Intervals, Interval{Table: "t", Dims: []string{"m"}, Levels: []string{"f"}, Hi: math.Inf(1), OK: true})
+	want := "disclosure: audit failed: 1 published counts below 10 (first: t: m=a); t: m=a: [2, 4] width 2 < 5; " +
+		"t: m=b: [2, 4] width 2 < 5; t: m=c: [2, 4] width 2 < 5 (and 2 more)"
+	if err := r.Err(); err == nil || err.Error() != want {
+		t.Fatalf("Err() = %v\nwant %s", err, want)
+	}
+	if got := len(r.Failed()); got != 5 {
+		t.Fatalf("%d failed, want 5", got)
+	}
+	if (&Report{}).Err() != nil {
+		t.Fatal("an empty report fails")
+	}
+}

@@ -215,21 +215,48 @@ func (s *system) complement(v int, up, down float64) (int, error) {
 //	s.t.      Σ_j a_rj (u_j − w_j) = −a_rv d   for every constraint row r
 //	          w_j ≤ x_j,  u, w ≥ 0.
 func (s *system) deviation(v int, d float64) ([]int, error) {
+	p := s.deviationLP(v, d)
+	x, st := simplex(p.c, p.A, p.b)
+	if st != lpOptimal {
+		return nil, fmt.Errorf("%w: protecting %s: status %d", ErrSolver, s.label(v), st)
+	}
+	var support []int
+	for j := range s.vars {
+		y := x[j]
+		if p.wcol[j] >= 0 {
+			y += x[p.wcol[j]]
+		}
+		if j != v && y > 1e-7 {
+			support = append(support, j)
+		}
+	}
+	return support, nil
+}
+
+// devLP is the protection LP of one cell in standard form. Its columns are u_j for every
+// variable (u_v stays a zero column: y_v is fixed on the right-hand side), then w_j for each
+// j ≠ v with x_j > 0 (wcol[j]; -1 when x_j = 0, which cannot decrease), then a slack for each
+// bound w_j ≤ x_j.
+type devLP struct {
+	c    []float64
+	A    [][]float64
+	b    []float64
+	wcol []int
+}
+
+func (s *system) deviationLP(v int, d float64) devLP {
 	nv := len(s.vars)
-	// columns: u_j (nv), w_j for x_j > 0, then one slack per w bound.
-	wcol := make([]int, nv)
+	p := devLP{wcol: make([]int, nv)}
 	cols := nv
 	for j := range nv {
-		wcol[j] = -1
+		p.wcol[j] = -1
 		if j != v && s.value[j] > 0 {
-			wcol[j] = cols
+			p.wcol[j] = cols
 			cols++
 		}
 	}
 	nw := cols - nv
 	cols += nw
-	var A [][]float64
-	var b []float64
 	for _, row := range s.rows {
 		r := make([]float64, cols)
 		rhs := 0.0
@@ -239,44 +266,35 @@ func (s *system) deviation(v int, d float64) ([]int, error) {
 				continue
 			}
 			r[t.v] += t.coef
-			if wcol[t.v] >= 0 {
-				r[wcol[t.v]] -= t.coef
+			if p.wcol[t.v] >= 0 {
+				r[p.wcol[t.v]] -= t.coef
 			}
 		}
-		A, b = append(A, r), append(b, rhs)
+		p.A, p.b = append(p.A, r), append(p.b, rhs)
 	}
-	c := make([]float64, cols)
+	p.c = make([]float64, cols)
 	for j := range nv {
-		cost := 0.0
-		if s.known[j] {
-			cost = float64(s.value[j]) + 1
-		}
 		if j != v {
-			c[j] = cost // column v is all zero: y_v is fixed to d on the right-hand side
+			p.c[j] = s.cost(j)
 		}
-		if wcol[j] >= 0 {
-			c[wcol[j]] = cost
+		if w := p.wcol[j]; w >= 0 {
+			p.c[w] = s.cost(j)
 			r := make([]float64, cols)
-			r[wcol[j]] = 1
-			r[wcol[j]+nw] = 1
-			A, b = append(A, r), append(b, float64(s.value[j]))
+			r[w], r[w+nw] = 1, 1
+			p.A, p.b = append(p.A, r), append(p.b, float64(s.value[j]))
 		}
 	}
-	x, st := simplex(c, A, b)
-	if st != lpOptimal {
-		return nil, fmt.Errorf("%w: protecting %s: status %d", ErrSolver, s.label(v), st)
+	return p
+}
+
+// cost is the price of changing variable j by one: nothing when it is already suppressed,
+// else its count plus one (so that suppressing a small cell is cheap and a total dear, and
+// zeros are not free).
+func (s *system) cost(j int) float64 {
+	if !s.known[j] {
+		return 0
 	}
-	var support []int
-	for j := range nv {
-		y := x[j]
-		if wcol[j] >= 0 {
-			y += x[wcol[j]]
-		}
-		if j != v && y > 1e-7 {
-			support = append(support, j)
-		}
-	}
-	return support, nil
+	return float64(s.value[j]) + 1
 }
 
 // suppressNeighbours suppresses every published cell that shares a constraint with one of

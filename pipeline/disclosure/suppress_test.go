@@ -260,6 +260,22 @@ func TestSuppressAdversarial(t *testing.T) {
 			want: want{include: []string{"r=r1, c=c1", "r=r2, c=c1", "r=r3, c=c3"}, exclude: []string{"r=Total, c=Total"}},
 		},
 		{
+			name: "a dimension without a total",
+			tables: func(tb testing.TB) []*Table {
+				tab, err := NewTable("no_total", Flat("r", "r1", "r2", "r3"), Dim{Name: "year", Levels: []Level{{Name: "2024"}, {Name: "2025"}}})
+				if err != nil {
+					tb.Fatal(err)
+				}
+				for i, row := range [][]int64{{3, 20}, {25, 30}, {15, 4}} {
+					for j, y := range []string{"2024", "2025"} {
+						mustSet(tb, tab, row[j], []string{"r1", "r2", "r3"}[i], y)
+					}
+				}
+				return []*Table{tab}
+			},
+			want: want{include: []string{"r=r1, year=2024", "r=r3, year=2025"}, exclude: []string{"r=Total, year=2024"}, min: 4},
+		},
+		{
 			name: "two tables share the modality margin and are suppressed together",
 			tables: func(tb testing.TB) []*Table {
 				a := grouped(tb, [][]int64{{4, 30, 20}, {25, 30, 40}, {15, 12, 40}, {30, 35, 50}, {20, 25, 30}})
