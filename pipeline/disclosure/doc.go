@@ -50,14 +50,16 @@
 //
 //	hi ≥ x + P   and   lo ≤ max(0, x − P)
 //
-// (the upper and lower protection levels of τ-Argus, Hundepool et al. 2012, Statistical
-// Disclosure Control, Wiley, §4.2), and for every other suppressed cell hi − lo ≥ P.
+// (the upper and lower protection levels of τ-Argus; Hundepool et al. 2012, Statistical
+// Disclosure Control, Wiley, ch. 4–5), and for every other suppressed cell hi − lo ≥ P.
 //
 // Complementary cells are chosen by the protection subproblem of Kelly, Golden & Assad (1992,
 // "Cell suppression: disclosure protection for sensitive tabular data", Networks 22,
 // 397–417) and Fischetti & Salazar-González (2000, "Models and algorithms for optimizing cell
-// suppression in tabular data with linear constraints", JASA 95, 916–928), the cell-by-cell
-// heuristic that sdcTable's SIMPLEHEURISTIC and τ-Argus's modular method also build on:
+// suppression in tabular data with linear constraints", JASA 95, 916–928), applied cell by
+// cell as in Kelly, Golden & Assad's heuristic (sdcTable's SIMPLEHEURISTIC likewise checks
+// its result by solving the attacker's problems; τ-Argus's optimal and modular methods solve
+// the same protection problem exactly by branch and cut):
 //
 //  1. Suppress the sensitive cells.
 //  2. Visit the suppressed cells, sensitive first, larger counts first. For each, compute its
@@ -71,11 +73,12 @@
 //  3. Repeat the visit until a pass finds every cell protected. Suppressing more cells only
 //     widens intervals, so protection found earlier is never lost. If a pass adds nothing and
 //     a cell still falls short (rounding), the cells that share a constraint with it are
-//     suppressed; with everything suppressed every interval is unbounded, so the loop ends.
+//     suppressed; with everything suppressed every interval is unbounded (any cell can grow
+//     with one leaf under it and all their totals), so the loop ends.
 //  4. Publish again every complementary cell the others make redundant: visit them, larger
 //     counts first, publish each and keep it published if every suppressed cell still meets
-//     its requirement (the clean-up that ends Kelly, Golden & Assad's heuristic; on random
-//     tables it gives back about 7% of the complementary cells).
+//     its requirement (a usual last step of suppression heuristics; on random tables it
+//     gives back about 7% of the complementary cells).
 //  5. Audit the published tables ([Audit]); Suppress fails rather than return a table that
 //     does not pass.
 //

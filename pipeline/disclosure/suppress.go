@@ -324,8 +324,7 @@ func (s *system) suppressNeighbours(vs []int) int {
 // the complementary cells, larger counts first (they lose the most information), publishes
 // each in turn, and keeps it published when every suppressed cell still meets its
 // requirement. The cell-by-cell heuristic of protect often suppresses a cell for one
-// sensitive cell that later complements make redundant (Kelly, Golden & Assad 1992 end their
-// heuristic with the same clean-up).
+// sensitive cell that later complements make redundant.
 func (s *system) prune(ctx context.Context, cfg Config, primary []bool) error {
 	var cand []int
 	for _, v := range s.unknowns() {
