@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
 )
@@ -42,4 +43,31 @@ func ExampleSuppress() {
 	// CST+SER,*,*
 	// course_by_modality: modality=SER: [0, 17]
 	// course_by_modality: modality=CST+SER: [0, 17]
+}
+
+// Audit re-reads a published table, as publish verify does, and finds that the suppressed
+// cell can be worked out from its row and its column: 50 − 30 = 20.
+func ExampleAudit() {
+	published := `r,c,count
+Total,Total,100
+Total,c1,40
+Total,c2,60
+r1,Total,50
+r1,c1,*
+r1,c2,30
+r2,Total,50
+r2,c1,20
+r2,c2,30
+`
+	t, err := disclosure.ReadCSV(strings.NewReader(published), "unsafe")
+	if err != nil {
+		panic(err)
+	}
+	rep, err := disclosure.Audit(context.Background(), disclosure.Config{}, t)
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(rep.Err())
+	// Output:
+	// disclosure: audit failed: unsafe: r=r1, c=c1: [20, 20] width 0 < 5
 }

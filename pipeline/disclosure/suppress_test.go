@@ -66,7 +66,6 @@ func complaintDim(tb testing.TB) (Dim, []string) {
 		Codes         map[string]struct {
 			PublicGroup string `json:"public_group"`
 		} `json:"codes"`
-		PublicGroups []string `json:"public_groups"`
 	}
 	if err := json.Unmarshal(raw, &m); err != nil {
 		tb.Fatal(err)
@@ -74,16 +73,7 @@ func complaintDim(tb testing.TB) (Dim, []string) {
 	if err := json.Unmarshal(m.Fields["presenting_complaint"], &f); err != nil {
 		tb.Fatal(err)
 	}
-	d := Dim{Name: "complaint", Total: true}
-	for _, g := range f.PublicGroups {
-		lv := Level{Name: g + "_group"}
-		for _, c := range f.AllowedValues {
-			if f.Codes[c].PublicGroup == g {
-				lv.Children = append(lv.Children, Level{Name: c})
-			}
-		}
-		d.Levels = append(d.Levels, lv)
-	}
+	d := Grouped("complaint", f.AllowedValues, func(c string) string { return f.Codes[c].PublicGroup + "_group" })
 	if len(f.AllowedValues) != 16 || len(d.Levels) != 6 {
 		tb.Fatalf("measures.json: %d complaints in %d groups, want 16 in 6", len(f.AllowedValues), len(d.Levels))
 	}

@@ -36,6 +36,31 @@ func Flat(name string, levels ...string) Dim {
 	return d
 }
 
+// Grouped returns a dimension with a total whose leaves are grouped: leaf l goes into the
+// group named group(l) ("" leaves it ungrouped), groups and leaves in order of first
+// appearance. A group must not share a leaf's name (presenting_complaint's public_group
+// "headache" holds the code "headache"): name groups apart, e.g. "headache_group", or
+// [NewTable] refuses the dimension.
+func Grouped(name string, leaves []string, group func(leaf string) string) Dim {
+	d := Dim{Name: name, Total: true}
+	at := map[string]int{}
+	for _, l := range leaves {
+		g := group(l)
+		if g == "" {
+			d.Levels = append(d.Levels, Level{Name: l})
+			continue
+		}
+		k, ok := at[g]
+		if !ok {
+			k = len(d.Levels)
+			at[g] = k
+			d.Levels = append(d.Levels, Level{Name: g})
+		}
+		d.Levels[k].Children = append(d.Levels[k].Children, Level{Name: l})
+	}
+	return d
+}
+
 // node is one level of a dimension in pre-order (the total first, when there is one).
 type node struct {
 	name     string
