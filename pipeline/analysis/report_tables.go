@@ -4,14 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"strconv"
 
-	"gonum.org/v1/gonum/stat/distuv"
-
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
+	"github.com/cstoutcomes/outcomes/pipeline/stats"
 )
 
 // Names of the tables ReportTables returns.
@@ -31,7 +29,8 @@ const (
 //
 // Both are counts and means over groups, never a row per client. Rows are ordered by
 // measure (plan order) and then by session number or change, so the output is deterministic.
-// Write them after Write with WriteReportTables.
+// Run computes them too (Result.Aggregates) and Write writes them with the other tables;
+// WriteReportTables writes them separately.
 func ReportTables(ctx context.Context, db *duck.DB, plan *Plan) ([]Table, error) {
 	r := &runner{ctx: ctx, db: db, plan: plan}
 	traj := Table{Name: TrajectoryTable, Header: []string{"measure", "session_number", "n", "mean", "sd", "ci_low", "ci_high"}}
@@ -51,22 +50,39 @@ func ReportTables(ctx context.Context, db *duck.DB, plan *Plan) ([]Table, error)
 	return []Table{traj, chg}, nil
 }
 
-// trajectory returns the rows of trajectory.csv for one measure.
+// trajectory returns the rows of trajectory.csv for one measure. The values are read in a fixed
+// order and summed in Go (stats.Describe), not by DuckDB's avg and stddev_samp, whose parallel
+// aggregation can change the last bits from run to run.
 func (r *runner) trajectory(measure string) ([][]string, error) {
 	var out [][]string
-	q := fmt.Sprintf(`SELECT session_number, count(%[1]s), avg(%[1]s), stddev_samp(%[1]s) FROM sessions
-		WHERE %[1]s IS NOT NULL GROUP BY session_number ORDER BY session_number`, column(measure))
+	var values []float64
+	cur := -1
+	flush := func() {
+		if len(values) == 0 {
+			return
+		}
+		d, _ := stats.Describe(values) // at least one value
+		out = append(out, []string{measure, strconv.Itoa(cur), strconv.Itoa(d.N), Float(d.Mean).String(),
+			Float(d.SD).String(), Float(d.CILower).String(), Float(d.CIUpper).String()})
+		values = values[:0]
+	}
+	q := fmt.Sprintf(`SELECT session_number, CAST(%[1]s AS DOUBLE) FROM sessions
+		WHERE %[1]s IS NOT NULL AND session_number IS NOT NULL
+		ORDER BY session_number, practitioner_key, client_key`, column(measure))
 	err := r.query(q, func(rows *sql.Rows) error {
-		var sn, n int
-		var mean, sd sql.NullFloat64
-		if err := rows.Scan(&sn, &n, &mean, &sd); err != nil {
+		var sn int
+		var y float64
+		if err := rows.Scan(&sn, &y); err != nil {
 			return err
 		}
-		m, s := nullFloat(mean), nullFloat(sd)
-		lo, hi := tInterval(m, s, n)
-		out = append(out, []string{measure, strconv.Itoa(sn), strconv.Itoa(n), m.String(), s.String(), lo.String(), hi.String()})
+		if sn != cur {
+			flush()
+			cur = sn
+		}
+		values = append(values, y)
 		return nil
 	})
+	flush()
 	return out, err
 }
 
@@ -86,23 +102,6 @@ func (r *runner) changes(measure string) ([][]string, error) {
 		return nil
 	})
 	return out, err
-}
-
-func nullFloat(x sql.NullFloat64) Float {
-	if !x.Valid {
-		return Null
-	}
-	return Float(x.Float64)
-}
-
-// tInterval is the t-based 95% CI of a mean; null for n < 2 or an undefined sd.
-func tInterval(mean, sd Float, n int) (lo, hi Float) {
-	if n < 2 || !sd.Valid() || !mean.Valid() {
-		return Null, Null
-	}
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
-	h := t * float64(sd) / math.Sqrt(float64(n))
-	return mean - Float(h), mean + Float(h)
 }
 
 // WriteReportTables writes tables into dir/tables (which Write created), each file under a

@@ -23,6 +23,9 @@ type Options struct {
 type Result struct {
 	Summary       *Summary
 	Practitioners []PractitionerRow
+	// Aggregates are the tables the report draws from (ReportTables: trajectory.csv and
+	// changes.csv), written by Write with the others.
+	Aggregates []Table
 }
 
 // PractitionerRow is one practitioner's course change in one measure's meta-analysis, keyed
@@ -66,6 +69,9 @@ func Run(ctx context.Context, db *duck.DB, plan *Plan, opt Options) (*Result, er
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
+	}
+	if r.res.Aggregates, err = ReportTables(ctx, db, plan); err != nil {
+		return nil, err
 	}
 	return r.res, nil
 }

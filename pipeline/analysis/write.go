@@ -134,6 +134,7 @@ func Tables(res *Result) ([]Table, error) {
 	out = append(out, safetyTables(s)...)
 	out = append(out, dataQualityTables(s)...)
 	out = append(out, multiplicityTable(s))
+	out = append(out, res.Aggregates...)
 	return out, nil
 }
 
