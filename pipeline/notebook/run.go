@@ -88,6 +88,9 @@ func Run(ctx context.Context, db *duck.DB, nb *Notebook, vals []Value, opt Optio
 	}
 	res := &Result{Notebook: nb, Params: vals, Version: db.Version()}
 	for _, c := range nb.Cells() {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
 		start := time.Now()
 		cr, err := runCell(ctx, db, nb, c, vals, chartRows)
 		if err != nil {
@@ -108,7 +111,7 @@ func runCell(ctx context.Context, db *duck.DB, nb *Notebook, c *Cell, vals []Val
 	query := c.SQL
 	if c.Name != "" {
 		if err := db.CreateTable(ctx, c.Name, c.SQL, args...); err != nil {
-			return nil, nb.cellError(c, err)
+			return nil, nb.cellErrorAt(c, err, createLines)
 		}
 		query, args = "FROM "+c.Name, nil // c.Name is a checked plain name
 	}
@@ -151,7 +154,7 @@ func Check(ctx context.Context, db *duck.DB, nb *Notebook) error {
 			continue
 		}
 		if err := db.CreateTable(ctx, c.Name, "SELECT * FROM (\n"+c.SQL+"\n) LIMIT 0", args...); err != nil {
-			return nb.cellError(c, err)
+			return nb.cellErrorAt(c, err, createLines+1)
 		}
 	}
 	return nil
@@ -218,12 +221,21 @@ func (ch *Chart) checkColumns(cols []string) error {
 // duckLine finds DuckDB's "LINE n:" pointer in an error message.
 var duckLine = regexp.MustCompile(`\bLINE (\d+):`)
 
+// createLines is how many lines duck.DB.CreateTable writes before the query it stores
+// ("CREATE OR REPLACE TABLE t AS (" and a line end), which DuckDB's LINE n counts.
+const createLines = 1
+
 // cellError wraps err with the cell's position: the line DuckDB points at, when its message
 // has one within the cell, else the cell's opening fence.
-func (nb *Notebook) cellError(c *Cell, err error) error {
+func (nb *Notebook) cellError(c *Cell, err error) error { return nb.cellErrorAt(c, err, 0) }
+
+// cellErrorAt is cellError for an error of a statement that has skip lines of its own
+// before the cell's SQL.
+func (nb *Notebook) cellErrorAt(c *Cell, err error, skip int) error {
 	line := c.Line
 	if m := duckLine.FindStringSubmatch(err.Error()); m != nil {
 		n, _ := strconv.Atoi(m[1])
+		n -= skip
 		if n >= 1 && n <= strings.Count(c.SQL, "\n")+1 {
 			line = c.SQLLine + n - 1
 		}

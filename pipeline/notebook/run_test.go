@@ -77,6 +77,7 @@ func TestCellErrors(t *testing.T) {
 		{"positional parameter", "```sql\nSELECT ?\n```\n", 1, ErrUnknownParam, "$1"},
 		{"chart column", "```sql chart=line x=a y=b\nSELECT 1 AS a\n```\n", 1, nil, "chart y=b: the cell has no such column (its columns: a)"},
 		{"chart column, parameter in the query", "---\nparams:\n  n: {type: int, default: 1}\n---\n```sql chart=line x=a y=b\nSELECT $n + 1 AS a\n```\n", 5, nil, "chart y=b: the cell has no such column (its columns: a)"},
+		{"runtime error in a named cell", "```sql name=t\nSELECT 1 AS a,\n  CAST(presenting_complaint AS INTEGER) AS b\nFROM sessions\n```\n", 3, duck.ErrInvalidQuery, "Conversion Error"},
 		{"runtime error", "```sql\nSELECT CAST('x' AS INTEGER)\n```\n", 2, duck.ErrInvalidQuery, "Conversion Error"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
