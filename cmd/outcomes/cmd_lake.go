@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -41,7 +42,7 @@ holds it, or wait with --wait).`,
   outcomes lake vacuum --older-than 0`,
 	}
 	cmd.AddCommand(newLakeStatusCommand(g), newLakeLogCommand(g), newLakeVerifyCommand(g),
-		newLakeForgetCommand(g), newLakeVacuumCommand(g))
+		newLakeForgetCommand(g), newLakeCompactCommand(g), newLakeVacuumCommand(g))
 	return cmd
 }
 
@@ -461,3 +462,82 @@ func printVacuum(w io.Writer, r *lake.VacuumResult) error {
 	_, err := fmt.Fprintln(w)
 	return err
 }
+
+func newLakeCompactCommand(g *globalOptions) *cobra.Command {
+	var (
+		target byteSize = 128 << 20
+		wait   time.Duration
+	)
+	cmd := &cobra.Command{
+		Use:   "compact [--target-size 128MB]",
+		Short: "Rewrite many small data files into few, dropping superseded rows",
+		Long: `compact rewrites the small files of each year partition of sessions into files of about
+--target-size, keeping exactly the rows the sessions view shows: a row superseded by a newer
+row of the same (practitioner_key, client_key, session_number) is dropped. The small
+quarantine files are merged too, with every row kept. It is one new lake version (operation
+compact) that changes no query result; earlier versions stay readable with --as-of until
+vacuum expires them, and vacuum deletes the replaced files once no kept snapshot uses them.
+With nothing to compact it commits nothing.
+
+EXIT STATUS
+  0 done (or nothing to do); 1 an error; 2 usage; 75 another process holds the workspace lock.`,
+		Example: `  outcomes lake compact
+  outcomes lake compact --target-size 256MB`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return withLakeLocked(cmd.Context(), g, wait, func(_ *workspace.Workspace, l *lake.Lake) error {
+				res, err := l.Compact(cmd.Context(), lake.CompactOptions{TargetSize: int64(target)})
+				if err != nil {
+					return err
+				}
+				if res.Commit == nil {
+					fmt.Fprintf(g.stdout, "nothing to compact: %d data files\n", res.FilesBefore)
+					return nil
+				}
+				fmt.Fprintf(g.stdout, "compacted into lake version %d: %d data files → %d, %d superseded rows dropped\n",
+					res.Commit.Version, res.FilesBefore, res.FilesAfter, res.Superseded)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().Var(&target, "target-size", "size of the files written, e.g. 64MB, 1GB")
+	cmd.Flags().DurationVar(&wait, "wait", 0, "wait up to this long for the workspace lock (default: fail at once with exit 75)")
+	return cmd
+}
+
+// byteSize is a flag value such as 128MB, 64MiB, 1GB or a plain number of bytes.
+type byteSize int64
+
+func (b *byteSize) String() string {
+	switch n := int64(*b); {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%dGB", n>>30)
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%dMB", n>>20)
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%dKB", n>>10)
+	}
+	return fmt.Sprint(int64(*b))
+}
+
+func (b *byteSize) Set(s string) error {
+	t := strings.ToUpper(strings.TrimSpace(s))
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"GIB", 1 << 30}, {"MIB", 1 << 20}, {"KIB", 1 << 10}, {"GB", 1 << 30}, {"MB", 1 << 20}, {"KB", 1 << 10}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}, {"B", 1}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t, mult = strings.TrimSpace(strings.TrimSuffix(t, u.suffix)), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n <= 0 {
+		return fmt.Errorf("want a positive size such as 128MB, got %q", s)
+	}
+	*b = byteSize(n * mult)
+	return nil
+}
+
+func (b *byteSize) Type() string { return "size" }

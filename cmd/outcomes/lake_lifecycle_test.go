@@ -6,6 +6,7 @@ import (
 	"compress/flate"
 	"encoding/binary"
 	"encoding/csv"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -353,4 +354,147 @@ func sqlCount(t *testing.T, ws string, asOf int64, query string) (int, int64) {
 	var n int64
 	fmt.Sscan(lines[len(lines)-1], &n)
 	return code, n
+}
+
+// sessionsView returns the whole sessions view (and the quarantine view) at lake version asOf,
+// as CSV, through outcomes sql.
+func sessionsView(t *testing.T, ws string, asOf int64) string {
+	t.Helper()
+	var b strings.Builder
+	for _, q := range []string{
+		"SELECT * FROM sessions ORDER BY practitioner_key, client_key, session_number",
+		"SELECT * FROM quarantine ORDER BY source_sha256, source_line, \"column\", rule, message",
+	} {
+		code, out := runOutcomes("--workspace", ws, "sql", "--as-of", fmt.Sprint(asOf), "--format", "csv", q)
+		if code != 0 {
+			t.Fatalf("sql: exit %d\n%s", code, out)
+		}
+		b.WriteString(out)
+	}
+	return b.String()
+}
+
+// summaryFiles runs summarize at version asOf into dir and returns its tables and its
+// summary.json without the lines that name the lake version or a time.
+func summaryFiles(t *testing.T, ws string, asOf int64, dir string) map[string]string {
+	t.Helper()
+	if code, out := runOutcomes("--workspace", ws, "summarize", "--as-of", fmt.Sprint(asOf), "--out", dir); code != 0 {
+		t.Fatalf("summarize: exit %d\n%s", code, out)
+	}
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		if strings.HasSuffix(p, ".json") {
+			var v any
+			if err := json.Unmarshal(data, &v); err != nil {
+				return err
+			}
+			data, _ = json.MarshalIndent(withoutLineage(v), "", " ")
+			out[rel] = string(data)
+			return nil
+		}
+		var keep []string
+		for _, line := range strings.Split(string(data), "\n") {
+			if !strings.Contains(line, ",compact,") { // the log lists the compact commit
+				keep = append(keep, line)
+			}
+		}
+		out[rel] = strings.Join(keep, "\n")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// withoutLineage drops from a decoded summary.json what names the lake version, a time or
+// the log's compact commit: all that compact may change.
+func withoutLineage(v any) any {
+	switch v := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, x := range v {
+			l := strings.ToLower(k)
+			if strings.Contains(l, "version") || strings.Contains(l, "time") || strings.Contains(l, "snapshot") ||
+				strings.Contains(l, "generated") || strings.Contains(l, "as_of") {
+				continue
+			}
+			out[k] = withoutLineage(x)
+		}
+		return out
+	case []any:
+		var out []any
+		for _, x := range v {
+			if m, ok := x.(map[string]any); ok && m["operation"] == "compact" {
+				continue
+			}
+			out = append(out, withoutLineage(x))
+		}
+		return out
+	}
+	return v
+}
+
+// TestCompactKeepsResults compacts a lake of several overlapping exports through the CLI and
+// checks that the sessions and quarantine views and the summary are the same before and after.
+func TestCompactKeepsResults(t *testing.T) {
+	ws, _ := lifecycleWorkspace(t, 120, 4)
+	view := sessionsView(t, ws, 0)
+	sum := summaryFiles(t, ws, 0, filepath.Join(t.TempDir(), "before"))
+	before := openLakeStatus(t, ws)
+	code, out := runOutcomes("--workspace", ws, "lake", "compact", "--target-size", "64MB")
+	if code != 0 || !strings.Contains(out, "compacted into lake version 5") {
+		t.Fatalf("compact: exit %d\n%s", code, out)
+	}
+	t.Log(out)
+	after := openLakeStatus(t, ws)
+	if after[0] >= before[0] {
+		t.Errorf("%d data files after compact, %d before", after[0], before[0])
+	}
+	if got := sessionsView(t, ws, 0); got != view {
+		t.Fatal("the sessions or quarantine view changed with compact")
+	}
+	if got := sessionsView(t, ws, 4); got != view {
+		t.Fatal("version 4 reads differently after compact")
+	}
+	sum2 := summaryFiles(t, ws, 0, filepath.Join(t.TempDir(), "after"))
+	if len(sum2) != len(sum) || len(sum) == 0 {
+		t.Fatalf("summary files: %d before, %d after", len(sum), len(sum2))
+	}
+	for name, want := range sum {
+		if sum2[name] != want {
+			t.Errorf("%s differs after compact", name)
+		}
+	}
+	if code, out := runOutcomes("--workspace", ws, "lake", "compact"); code != 0 || !strings.Contains(out, "nothing to compact") {
+		t.Errorf("second compact: exit %d\n%s", code, out)
+	}
+	if code, out := runOutcomes("--workspace", ws, "lake", "verify"); code != 0 {
+		t.Fatalf("verify after compact: exit %d\n%s", code, out)
+	}
+	// vacuum keeps version 4's files (no retention given), deletes nothing live.
+	if code, out := runOutcomes("--workspace", ws, "lake", "vacuum", "--older-than", "0"); code != 0 {
+		t.Fatalf("vacuum: exit %d\n%s", code, out)
+	}
+	if got := sessionsView(t, ws, 4); got != view {
+		t.Fatal("version 4 reads differently after vacuum")
+	}
+}
+
+// openLakeStatus returns the number of live data files and of sessions rows.
+func openLakeStatus(t *testing.T, ws string) [2]int64 {
+	t.Helper()
+	st, err := openLake(t, ws).Status(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return [2]int64{int64(st.Tables[0].Files + st.Tables[1].Files), st.Tables[0].Rows}
 }

@@ -130,6 +130,13 @@
 // were valid (a nullable column added at the end of the schema, field id 9); rows written
 // before it, or with invalid ids, have none and are not found by forget.
 //
+// [Lake.Compact] rewrites the small files of each sessions partition into few and drops the
+// superseded rows: it ranks the rows of each natural key as the sessions view does (highest
+// commit_version, then source_line, then source_sha256) over all live files (a key may move
+// between partitions), and keeps only the winners; rows keep their commit_version, so the
+// views read the same. Small quarantine files are merged, every row kept. The versions before
+// stay readable until vacuum's retention expires them.
+//
 // [Lake.Vacuum] (with the lock) repairs as a writer does, expires the snapshots before the
 // latest forget, those of versions older than its retention (never the latest) and the
 // quarantine snapshots no kept version names; then it collects everything the kept snapshots

@@ -3,7 +3,9 @@ package lake
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io/fs"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -139,4 +141,65 @@ func TestOpenUpgradesQuarantine(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	appendBatch(t, l, "after-upgrade", randomRows(rng, 10, 2020), 2)
+}
+
+// viewOf returns the rows the sessions view shows at a version: natural key → (version,
+// line, sha).
+func viewOf(t *testing.T, l *Lake, version int64) (map[string]rank, int) {
+	t.Helper()
+	snap, err := l.Snapshot(t.Context(), version)
+	must(t, err)
+	w, err := l.winners(t.Context(), snap.SessionsFiles)
+	must(t, err)
+	for k, r := range w {
+		r.at = rowID{}
+		w[k] = r
+	}
+	return w, len(snap.SessionsFiles) + len(snap.QuarantineFiles)
+}
+
+func TestCompact(t *testing.T) {
+	l, _ := openTestLake(t)
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := range 6 {
+		appendBatch(t, l, fmt.Sprint("sha", i), randomRows(rng, 500, 2019, 2020, 2024), 2)
+	}
+	before, files := viewOf(t, l, 0)
+	st0, err := l.Status(t.Context())
+	must(t, err)
+	res, err := l.Compact(t.Context(), CompactOptions{})
+	must(t, err)
+	if res.Commit == nil || res.Superseded == 0 || res.FilesAfter >= files || res.FilesBefore != files {
+		t.Fatalf("compact: %+v", res)
+	}
+	after, files2 := viewOf(t, l, 0)
+	if !maps.Equal(before, after) {
+		t.Fatalf("the sessions view changed: %d keys before, %d after", len(before), len(after))
+	}
+	if files2 != res.FilesAfter || files2 != 4 { // one per year, one quarantine file
+		t.Fatalf("%d files after compact, result says %d", files2, res.FilesAfter)
+	}
+	st, err := l.Status(t.Context())
+	must(t, err)
+	if st.Tables[0].Rows != int64(len(after)) || st.Tables[1].Rows != st0.Tables[1].Rows {
+		t.Fatalf("after compact: %+v; want %d sessions rows, %d quarantine rows", st.Tables, len(after), st0.Tables[1].Rows)
+	}
+	if c := res.Commit; c.RemovedRows != res.Superseded || c.Rows != st.Tables[0].Rows || c.Violations != st.Tables[1].Rows {
+		t.Fatalf("compact commit %+v", c)
+	}
+	// The version before is still readable and unchanged.
+	if old, _ := viewOf(t, l, 6); !maps.Equal(old, before) {
+		t.Fatal("version 6 changed")
+	}
+	problems, err := l.Verify(t.Context())
+	must(t, err)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+	// Nothing left to do: no commit.
+	res, err = l.Compact(t.Context(), CompactOptions{})
+	must(t, err)
+	if res.Commit != nil {
+		t.Fatalf("second compact committed version %d", res.Commit.Version)
+	}
 }
