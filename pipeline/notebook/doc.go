@@ -36,7 +36,7 @@
 //	chart=K       K is line, bar, scatter or histogram, drawn from the result with x=COL,
 //	              y=COL (not for histogram) and optionally group=COL (one series per value,
 //	              at most 32; not for histogram) and bins=N (histogram, default 20)
-//	max_rows=N    the table shows the first N rows (default [DefaultMaxRows]; 0: no table);
+//	max_rows=N    the table shows the first N rows (default 1,000; 0: no table);
 //	              the total count is always given
 //	hide          the cell runs, but neither its SQL nor its table is shown (a chart is)
 //
@@ -81,7 +81,8 @@
 // needs no script and makes no request. Charts are gonum/plot SVG in the Okabe–Ito colours
 // (then dashes or glyph shapes after eight series), with the column names as axis labels,
 // Liberation Sans (Arial's metrics, with Arial and sans-serif named as fallbacks) and the
-// legend beside the data; fonts are not embedded. [Result.WriteMarkdown] writes the text,
+// legend beside the data; fonts are not embedded. A chart draws the first
+// Options.ChartRows rows of the result (default [DefaultChartRows]), whatever max_rows is. [Result.WriteMarkdown] writes the text,
 // the SQL in fences and the tables as Markdown tables, and names each chart. Both depend
 // only on the Result: the same snapshot, notebook and parameters give the same bytes (no
 // clock time appears). [WriteFile] writes either atomically.

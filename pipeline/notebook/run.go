@@ -77,6 +77,10 @@ func RunFile(ctx context.Context, db *duck.DB, path string, params map[string]st
 // Run runs every cell of nb in order over db with the parameter values vals (from
 // [Notebook.Bind]). A cell with name= stores its result as a table later cells can query.
 // The first cell that fails stops the run with a *CellError.
+//
+// The tables name= creates stay in db until it is closed: give each notebook a DB of its
+// own, so that one notebook cannot read (or replace) another's. Over a large lake open the
+// DB with duck.Options.Materialize, so that the lake is read once rather than once per cell.
 func Run(ctx context.Context, db *duck.DB, nb *Notebook, vals []Value, opt Options) (*Result, error) {
 	log := opt.Logger
 	if log == nil {
