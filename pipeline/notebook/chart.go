@@ -53,6 +53,18 @@ type chartPlot struct {
 	*plot.Plot
 	legend  plot.Legend // drawn beside the data, not over it as Plot.Legend would be
 	entries []string
+	points  int // the values drawn
+}
+
+// numericColumns names the columns a chart needs numbers in.
+func numericColumns(ch *Chart) string {
+	switch ch.Kind {
+	case "bar":
+		return "y=" + ch.Y
+	case "histogram":
+		return "x=" + ch.X
+	}
+	return "x=" + ch.X + " and y=" + ch.Y
 }
 
 // addLegend adds a legend entry.
@@ -89,6 +101,9 @@ func drawChart(ch *Chart, tab *duck.Table) ([]byte, error) {
 	}
 	if ch.Kind == "scatter" {
 		pad(&p.X) // points at the ends stay whole
+	}
+	if p.points == 0 && len(tab.Rows) > 0 {
+		return nil, fmt.Errorf("no numbers to draw: chart=%s needs numbers (or dates, for x of line and scatter) in %s", ch.Kind, numericColumns(ch))
 	}
 	return toSVG(p)
 }
@@ -221,6 +236,10 @@ func drawXY(p *chartPlot, ch *Chart, tab *duck.Table) error {
 		for j := range s.x {
 			xys[j] = plotter.XY{X: s.x[j], Y: s.y[j]}
 		}
+		p.points += len(xys)
+		if len(xys) == 0 {
+			continue
+		}
 		col := okabeIto[i%len(okabeIto)]
 		var th plot.Thumbnailer
 		if ch.Kind == "line" {
@@ -270,6 +289,7 @@ func drawBars(p *chartPlot, ch *Chart, tab *duck.Table) error {
 	unit := vg.Length(chartWidth-120) / vg.Length(len(cats))
 	width := unit * 0.8 / vg.Length(len(ss))
 	for i, s := range ss {
+		p.points += len(s.y)
 		vals := make(plotter.Values, len(cats))
 		for j, c := range s.xcat {
 			vals[pos[c]] += s.y[j]
@@ -304,6 +324,7 @@ func drawHist(p *chartPlot, ch *Chart, tab *duck.Table) error {
 			vals = append(vals, x)
 		}
 	}
+	p.points = len(vals)
 	if len(vals) == 0 {
 		return nil
 	}

@@ -214,6 +214,9 @@ func (nb *Notebook) parseBody(lines []string, start int) error {
 	}
 	for i := start; i < len(lines); i++ {
 		m := fence.FindStringSubmatch(lines[i])
+		if m != nil && m[1][0] == '`' && strings.Contains(m[2], "`") {
+			m = nil // not a fence (CommonMark 4.5): an info string cannot hold a backtick
+		}
 		if m == nil {
 			if text == nil {
 				textLine = i + 1
@@ -223,7 +226,7 @@ func (nb *Notebook) parseBody(lines []string, start int) error {
 		}
 		end := closingFence(lines, i+1, m[1])
 		info := strings.Fields(m[2])
-		if len(info) == 0 || info[0] != "sql" || m[1][0] == '`' && strings.Contains(m[2], "`") {
+		if len(info) == 0 || info[0] != "sql" {
 			if text == nil {
 				textLine = i + 1
 			}

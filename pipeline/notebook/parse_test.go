@@ -87,6 +87,7 @@ func TestParseErrors(t *testing.T) {
 		line      int
 		msg       string
 	}{
+		{"not a fence: a backtick in the info string", "```sql `x`\n\n```sql chart=nope\nSELECT 1\n```\n", 3, "chart=nope"},
 		{"unclosed front matter", "---\ntitle: x\n", 1, "no closing ---"},
 		{"unknown key", "---\ntitle: x\nauthor: y\n---\n", 3, "field author not found"},
 		{"bad param type", "---\nparams:\n  n: {type: integer}\n---\n", 3, `type "integer": allowed`},
