@@ -184,22 +184,36 @@ func logJSON(log []lake.Commit) []commitJSON {
 var errVerify = errors.New("lake verify failed")
 
 func newLakeVerifyCommand(g *globalOptions) *cobra.Command {
-	return &cobra.Command{
-		Use:   "verify",
+	var deep bool
+	cmd := &cobra.Command{
+		Use:   "verify [--deep]",
 		Short: "Re-read every live data file and check it against the metadata and checksums",
 		Long: `verify re-reads every data file of the latest lake version and checks that it exists, that its
 size and row count are those in the Iceberg manifest, that its Parquet footer is readable and
 that its sha256 is the one recorded when it was written; and that each version's checksum
-file exists and its row counts match the version's counts. Each problem is printed on its own
-line as FILE: PROBLEM.
+file exists and its row counts match the version's counts.
+
+With --deep it also decodes every row of every live file (required columns hold no null, a
+session's date is in its file's year partition, each row's commit_version is a version of
+the log) and checks the counts invariant of every commit: rows read = accepted +
+quarantined + excluded; each version's table totals follow from the previous version's
+(plus the rows an ingest added, minus those a forget or compact removed) and match its
+files; and the live rows of each ingest no later rewrite touched are exactly its counts.
+
+Each problem is printed on its own line as FILE: PROBLEM (or version N: PROBLEM).
 
 EXIT STATUS
   0 the lake is intact; 1 a problem was found (or the lake could not be read).`,
-		Example: `  outcomes lake verify`,
-		Args:    cobra.NoArgs,
+		Example: `  outcomes lake verify
+  outcomes lake verify --deep`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withLake(cmd.Context(), g, func(l *lake.Lake) error {
-				problems, err := l.Verify(cmd.Context())
+				verify := l.Verify
+				if deep {
+					verify = l.VerifyDeep
+				}
+				problems, err := verify(cmd.Context())
 				if err != nil {
 					return err
 				}
@@ -214,6 +228,8 @@ EXIT STATUS
 			})
 		},
 	}
+	cmd.Flags().BoolVar(&deep, "deep", false, "also decode every row and check the counts of every commit")
+	return cmd
 }
 
 func lakePlural(n int) string {

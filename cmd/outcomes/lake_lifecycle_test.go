@@ -322,7 +322,7 @@ func TestForgetErasesEverywhere(t *testing.T) {
 	if _, n := sqlCount(t, ws, 0, "SELECT count(*) FROM sessions"); n != total-mine {
 		t.Errorf("sessions after forget: %d rows, want %d - %d", n, total, mine)
 	}
-	if code, out := runOutcomes("--workspace", ws, "lake", "verify"); code != 0 {
+	if code, out := runOutcomes("--workspace", ws, "lake", "verify", "--deep"); code != 0 {
 		t.Fatalf("verify after forget and vacuum: exit %d\n%s", code, out)
 	}
 	code, out = runOutcomes("--workspace", ws, "lake", "log")
@@ -477,7 +477,7 @@ func TestCompactKeepsResults(t *testing.T) {
 	if code, out := runOutcomes("--workspace", ws, "lake", "compact"); code != 0 || !strings.Contains(out, "nothing to compact") {
 		t.Errorf("second compact: exit %d\n%s", code, out)
 	}
-	if code, out := runOutcomes("--workspace", ws, "lake", "verify"); code != 0 {
+	if code, out := runOutcomes("--workspace", ws, "lake", "verify", "--deep"); code != 0 {
 		t.Fatalf("verify after compact: exit %d\n%s", code, out)
 	}
 	// vacuum keeps version 4's files (no retention given), deletes nothing live.

@@ -137,6 +137,13 @@
 // views read the same. Small quarantine files are merged, every row kept. The versions before
 // stay readable until vacuum's retention expires them.
 //
+// [Lake.VerifyDeep] adds to [Lake.Verify] a decode of every row of every live file and the
+// counts invariant per commit: each ingest's counts add up; each commit's totals
+// (cst.total.sessions, cst.total.quarantine) are the previous commit's plus what an ingest
+// added or minus what a forget or compact removed, and the files of each readable version
+// hold exactly those totals; the live rows of an ingest that no later rewrite touched are
+// exactly its accepted rows and violations.
+//
 // [Lake.Vacuum] (with the lock) repairs as a writer does, expires the snapshots before the
 // latest forget, those of versions older than its retention (never the latest) and the
 // quarantine snapshots no kept version names; then it collects everything the kept snapshots
