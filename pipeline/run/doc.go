@@ -37,9 +37,10 @@
 //     Release the lock.
 //
 // After a step fails the rest are skipped. When the context is cancelled (SIGINT, SIGTERM),
-// the current ingest either finishes its commit (and its file is moved) or rolls it back
-// (ingest aborts the batch; the lake's next writer repairs a half-published commit), the
-// remaining steps are skipped, and the record says interrupted.
+// the file being ingested is finished (committed and moved: ingest.File gets a context
+// without the cancellation, so the stop waits for at most one file), no further file is
+// started, a derived step in progress is cancelled (its package writes atomically, so the old
+// output stays), the remaining steps are skipped, and the record says interrupted.
 //
 // # Crash recovery
 //

@@ -71,7 +71,14 @@ func (e *Env) noteInbox(s inboxScan) {
 func (e *Env) ingestFile(ctx context.Context, f inboxFile, opt ingest.Options) error {
 	t0 := time.Now()
 	e.Hook(ctx, "ingest "+f.Name)
-	rep, err := ingest.File(ctx, f.Path, opt)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// A signal does not cut a file short: it is ingested, committed and moved whole, and the
+	// loop stops before the next one. (Cancelling pipeline/ingest in the middle of a batch
+	// can leave its writer goroutine waiting forever; finishing also keeps every file either
+	// fully handled or untouched.)
+	rep, err := ingest.File(context.WithoutCancel(ctx), f.Path, opt)
 	if err != nil {
 		return fmt.Errorf("ingest inbox/%s: %w", f.Name, err)
 	}

@@ -78,6 +78,17 @@ func (e *Env) Count(name string, n int64) {
 // gone runs again).
 func (e *Env) SetOutput(path string) { e.r.rec.Steps[e.step].Output = path }
 
+// OutputOf returns the output an earlier step of this run wrote or found current ("" if
+// none): the report step reads the summary that summarize left.
+func (e *Env) OutputOf(step string) string {
+	for _, s := range e.r.rec.Steps[:e.step] {
+		if s.Name == step && (s.Status == StepOK || s.Status == StepUpToDate) {
+			return s.Output
+		}
+	}
+	return ""
+}
+
 // Note records a short remark about the step.
 func (e *Env) Note(msg string) { e.r.rec.Steps[e.step].Note = msg }
 
@@ -268,8 +279,9 @@ func (r *runner) doStep(ctx context.Context, s Step, e *Env) (StepStatus, error)
 		e.Note("an earlier step failed")
 		return StepSkipped, nil
 	case ctx.Err() != nil:
+		r.fail(ctx.Err())
 		e.Note("interrupted before this step")
-		return StepInterrupted, ctx.Err()
+		return StepSkipped, nil
 	case s.Do == nil:
 		e.Note("skipped: not available in this build")
 		return StepNotAvailable, nil
@@ -352,7 +364,10 @@ func (r *runner) finish(ctx context.Context) (*Record, error) {
 	end := r.opt.Now().UTC()
 	rec.Ended = &end
 	rec.Duration = end.Sub(rec.Started).Round(time.Millisecond).String()
-	if r.err != nil {
+	switch {
+	case rec.Status == Interrupted:
+		rec.Error = r.interruption()
+	case r.err != nil:
 		rec.Error = r.err.Error()
 	}
 	rec.Summary = summaryLine(rec, r.attention)
@@ -365,6 +380,20 @@ func (r *runner) finish(ctx context.Context) (*Record, error) {
 		return rec, nil
 	}
 	return rec, &Error{Summary: rec.Summary, err: err}
+}
+
+// interruption says which signal stopped the run, and in which step.
+func (r *runner) interruption() string {
+	sig := "SIGINT"
+	if r.opt.Terminated() {
+		sig = "SIGTERM"
+	}
+	for _, s := range r.rec.Steps {
+		if s.Status == StepInterrupted {
+			return fmt.Sprintf("interrupted by %s during %s", sig, s.Name)
+		}
+	}
+	return "interrupted by " + sig
 }
 
 // lastSnapshot is the newest lake version the run's files reached (after a failure, when the

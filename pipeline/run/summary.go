@@ -49,18 +49,25 @@ func lakePart(rec *Record) string {
 }
 
 // stepParts says what happened to each step after ingest; steps that are up to date are
-// folded into one "nothing new" phrase naming the last of them.
+// folded into one "nothing new" phrase naming the last of them, and steps skipped for the
+// same reason into one phrase.
 func stepParts(rec *Record) []string {
 	var p []string
 	upToDate := ""
+	skipped := map[string]int{} // note → index in p of the steps skipped for it
 	for _, s := range rec.Steps {
 		switch {
-		case s.Name == "ingest" || s.Name == "retention" && s.Status == StepOK:
+		case s.Name == "ingest" || s.Name == "retention" && s.Status != StepFailed:
 		case s.Status == StepUpToDate:
 			upToDate = s.Note
 		case s.Status == StepNotAvailable:
 			p = append(p, s.Name+": not available in this build")
 		case s.Status == StepSkipped && s.Note != "":
+			if i, ok := skipped[s.Note]; ok {
+				p[i] = strings.Replace(p[i], " skipped: ", ", "+s.Name+" skipped: ", 1)
+				continue
+			}
+			skipped[s.Note] = len(p)
 			p = append(p, s.Name+" skipped: "+s.Note)
 		default:
 			p = append(p, s.Name+" "+string(s.Status))
