@@ -225,13 +225,6 @@ func summarizeAndReport(ctx context.Context, g *globalOptions, w *workspace.Work
 	if err := analysis.Write(dir, res); err != nil {
 		return nil, "", err
 	}
-	tables, err := analysis.ReportTables(ctx, db, plan)
-	if err != nil {
-		return nil, "", err
-	}
-	if err := analysis.WriteReportTables(dir, tables); err != nil {
-		return nil, "", err
-	}
 	file, err = report.Write(filepath.Join(dir, analysis.SummaryFile), dir)
 	return res.Summary, file, err
 }

@@ -35,6 +35,6 @@
 // the pseudonymous practitioner_key never reaches the HTML.
 //
 // The trajectory and change-distribution plots read tables/trajectory.csv and
-// tables/changes.csv ([analysis.ReportTables]); when a summary was written without them the
-// report says so in place of the plot.
+// tables/changes.csv, which analysis.Write writes beside summary.json ([analysis.ReportTables]);
+// for a summary written before those tables existed the report says so in place of the plot.
 package report

@@ -73,7 +73,7 @@ func trajectoryFigure(in *Input, measure string, mi measureInfo, o *analysis.Out
 		return f, nil
 	}
 	p := newPlot("Session number", fmt.Sprintf("Mean %s (%s)", lower(mi.Title), mi.Scale))
-	p.X.Tick.Marker = intTicks{}
+	p.X.Tick.Marker, p.Y.Tick.Marker = intTicks{}, niceTicks{}
 	p.Add(grid(true, false))
 	band := append(slices.Clone(lo), reversed(hi)...)
 	poly, err := plotter.NewPolygon(band)
@@ -138,6 +138,7 @@ func changeFigure(in *Input, measure string, mi measureInfo, o *analysis.Outcome
 		top = max(top, b.Weight)
 	}
 	p := newPlot(fmt.Sprintf("Change from first to last recorded value (%s)", mi.Unit), "Clients")
+	p.X.Tick.Marker, p.Y.Tick.Marker = niceTicks{}, niceTicks{}
 	p.Add(grid(true, false), hist)
 	p.Y.Min, p.Y.Max = 0, top*1.15
 	zero, err := vline(0, 0, top*1.15, black, 1.5)
@@ -260,6 +261,7 @@ func responderFigure(measure string, mi measureInfo, course *analysis.PairedAnal
 	p := newPlot(fmt.Sprintf("Responders (%% of evaluable clients): %s", responderPhrase(*ov.ResponderRule)), "")
 	p.NominalY(labels...)
 	p.X.Min, p.X.Max = 0, 100
+	p.X.Tick.Marker = niceTicks{}
 	p.Add(grid(false, true))
 	if ov.ResponderShare.Valid() {
 		l, err := vline(100*float64(ov.ResponderShare), -0.5, float64(len(pts))-0.5, vermillion, 1.5, vg.Points(6), vg.Points(3))
@@ -335,6 +337,7 @@ func forestFigure(in *Input, measure string, mi measureInfo, m *analysis.MetaRes
 	}
 	p := newPlot(fmt.Sprintf("Mean change from first to last recorded value (%s)", mi.Unit), "")
 	p.NominalY(labels...)
+	p.X.Tick.Marker = niceTicks{}
 	p.Add(grid(false, true))
 	zero, err := vline(0, -0.6, float64(k)+0.6, black, 1)
 	if err != nil {
@@ -359,7 +362,7 @@ func forestFigure(in *Input, measure string, mi measureInfo, m *analysis.MetaRes
 	if err != nil {
 		return nil, err
 	}
-	sc.GlyphStyle = draw.GlyphStyle{Color: blue, Radius: vg.Points(3), Shape: draw.SquareGlyph{}}
+	sc.GlyphStyle = draw.GlyphStyle{Color: blue, Radius: vg.Points(2.5), Shape: draw.BoxGlyph{}}
 	p.Add(eb, sc)
 	if valid(b.PILow, b.PIHigh) {
 		pi, err := plotter.NewLine(plotter.XYs{{X: float64(b.PILow), Y: 0}, {X: float64(b.PIHigh), Y: 0}})
@@ -377,7 +380,7 @@ func forestFigure(in *Input, measure string, mi measureInfo, m *analysis.MetaRes
 	diamond.Color, diamond.LineStyle = vermillion, draw.LineStyle{Color: black, Width: vg.Points(0.5)}
 	p.Add(diamond)
 	p.Y.Min, p.Y.Max = -0.7, float64(k)+0.7
-	h := vg.Points(70) + vg.Points(15)*vg.Length(k+1)
+	h := vg.Points(70) + vg.Points(12.5)*vg.Length(k+1)
 	f.SVG, err = renderSVG(p, plotWidth, h, f.Title)
 	d := mi.Decimals
 	f.Caption = fmt.Sprintf("Mean course change of each practitioner with at least %d clients (k = %d), with its normal 95%% CI, ordered by estimate; "+
@@ -425,6 +428,7 @@ func severityFigure(s analysis.Safety) (*figure, error) {
 		return f, nil
 	}
 	p := newPlot("Severity of the adverse event", "Sessions")
+	p.Y.Tick.Marker = niceTicks{}
 	p.Add(grid(true, false))
 	bars, err := plotter.NewBarChart(vals, vg.Points(40))
 	if err != nil {
@@ -461,6 +465,7 @@ func commitsFigure(s *analysis.Summary) (*figure, error) {
 		names = append(names, fmt.Sprintf("v%d", c.Version))
 	}
 	p := newPlot("Lake commit (version)", "Rows")
+	p.Y.Tick.Marker = niceTicks{}
 	p.Add(grid(true, false))
 	w := vg.Points(min(50, 300/float64(len(cs))))
 	mk := func(v plotter.Values, c draw.LineStyle, fill any) (*plotter.BarChart, error) {
@@ -500,7 +505,9 @@ func commitsFigure(s *analysis.Summary) (*figure, error) {
 	p.Y.Min, p.Y.Max = 0, math.Max(1, maxOf(tot)*1.45)
 	labels := make([]string, len(cs))
 	for i, c := range cs {
-		labels[i] = fmt.Sprintf("%d quar.", c.RowsQuarantined)
+		if c.RowsQuarantined > 0 {
+			labels[i] = count(int(c.RowsQuarantined)) + " quarantined"
+		}
 	}
 	lb, err := plotter.NewLabels(plotter.XYLabels{XYs: barTops(tot), Labels: labels})
 	if err != nil {

@@ -132,3 +132,33 @@ func (intTicks) Ticks(lo, hi float64) []plot.Tick {
 	}
 	return ts
 }
+
+// niceTicks puts five to eight labelled ticks at round numbers (1, 2 or 5 × 10^k), with a
+// minor tick between, labelled with the report's number format.
+type niceTicks struct{}
+
+func (niceTicks) Ticks(lo, hi float64) []plot.Tick {
+	if !(hi > lo) {
+		return []plot.Tick{{Value: lo, Label: num(lo, 0)}}
+	}
+	raw := (hi - lo) / 8
+	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	step := 10 * mag
+	for _, m := range []float64{1, 2, 5} {
+		if m*mag >= raw {
+			step = m * mag
+			break
+		}
+	}
+	dec := max(0, -int(math.Floor(math.Log10(step))))
+	var ts []plot.Tick
+	for i := math.Ceil(lo / step * 2); i/2*step <= hi+1e-9*step; i++ {
+		v := i / 2 * step
+		t := plot.Tick{Value: v}
+		if int(i)%2 == 0 {
+			t.Label = num(v, dec)
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}
