@@ -8,13 +8,16 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
+	"github.com/cstoutcomes/outcomes/pipeline/notebook"
 	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
+	"github.com/cstoutcomes/outcomes/pipeline/report"
 	nightly "github.com/cstoutcomes/outcomes/pipeline/run"
 	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
@@ -102,12 +105,13 @@ func runRun(ctx context.Context, g *globalOptions, o runOptions) error {
 }
 
 // runSteps lists the run's steps: ingest, summarize, report, publish when enabled, and the
-// notebooks of outcomes.yaml. A step whose package is not in this build has a nil Do.
+// notebooks of outcomes.yaml (paths relative to the workspace). A step whose package is not
+// in this build has a nil Do.
 func runSteps(g *globalOptions, w *workspace.Workspace, plan *analysis.Plan, h *pseudo.Hasher) []nightly.Step {
 	steps := []nightly.Step{
 		nightly.IngestStep(h),
 		{Name: "summarize", Product: "summary", Derived: true, Do: summarizeStep(g, w, plan)},
-		{Name: "report", Product: "report", Derived: true}, // pipeline/report: not yet in this build
+		{Name: "report", Product: "report", Derived: true, Do: reportStep},
 	}
 	if w.Config.Publish.Enabled {
 		steps = append(steps, nightly.Step{Name: "publish", Product: "public bundle", Derived: true})
@@ -118,7 +122,7 @@ func runSteps(g *globalOptions, w *workspace.Workspace, plan *analysis.Plan, h *
 			path = filepath.Join(w.Dir, path)
 		}
 		steps = append(steps, nightly.Step{Name: "notebook " + nb, Product: "notebook " + nb, Derived: true,
-			Key: func() (string, error) { return notebookSHA256(path) }})
+			Key: func() (string, error) { return notebookSHA256(path) }, Do: notebookStep(g, w, path)})
 	}
 	return steps
 }
@@ -146,6 +150,60 @@ func summarizeStep(g *globalOptions, w *workspace.Workspace, plan *analysis.Plan
 		}
 		e.SetOutput(filepath.Join(dir, analysis.SummaryFile))
 		e.Count("snapshot", res.Summary.Snapshot)
+		return nil
+	}
+}
+
+// reportStep writes report.html beside the summary that the summarize step wrote or found
+// current, as `outcomes report` does.
+func reportStep(ctx context.Context, e *nightly.Env) error {
+	sum := e.OutputOf("summarize")
+	if sum == "" {
+		return errors.New("report: the summarize step left no summary")
+	}
+	out, err := report.Write(sum, filepath.Dir(sum))
+	if err != nil {
+		return err
+	}
+	e.SetOutput(out)
+	return nil
+}
+
+// notebookStep runs the notebook at path with its parameters' defaults over the lake version
+// the run reached, into reports/<date of that version's commit>/<notebook name>.html.
+func notebookStep(g *globalOptions, w *workspace.Workspace, path string) func(context.Context, *nightly.Env) error {
+	return func(ctx context.Context, e *nightly.Env) (err error) {
+		nb, err := parseNotebook(path)
+		if err != nil {
+			return err
+		}
+		vals, err := nb.Bind(nil)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		db, err := openDuckWith(ctx, g, e.Inputs.Snapshot, duck.Options{})
+		if err != nil {
+			return err
+		}
+		defer func() { err = errors.Join(err, db.Close()) }()
+		res, err := notebook.Run(ctx, db, nb, vals, notebook.Options{Logger: e.Logger})
+		if err != nil {
+			return err
+		}
+		date, err := analysis.SnapshotDate(ctx, db)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + ".html"
+		out := filepath.Join(w.ReportsDir(), date, name)
+		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+			return err
+		}
+		if err := notebook.WriteFile(out, res, notebook.HTML); err != nil {
+			return err
+		}
+		e.SetOutput(out)
+		e.Count("cells", int64(len(res.Cells)))
 		return nil
 	}
 }
