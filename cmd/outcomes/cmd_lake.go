@@ -41,7 +41,7 @@ holds it, or wait with --wait).`,
   outcomes lake compact
   outcomes lake vacuum --older-than 0`,
 	}
-	cmd.AddCommand(newLakeStatusCommand(g), newLakeLogCommand(g), newLakeVerifyCommand(g),
+	cmd.AddCommand(newLakeStatusCommand(g), newLakeLogCommand(g), newLakeDiffCommand(g), newLakeVerifyCommand(g),
 		newLakeForgetCommand(g), newLakeCompactCommand(g), newLakeVacuumCommand(g))
 	return cmd
 }
@@ -557,3 +557,73 @@ func (b *byteSize) Set(s string) error {
 }
 
 func (b *byteSize) Type() string { return "size" }
+
+func newLakeDiffCommand(g *globalOptions) *cobra.Command {
+	var rows, asJSON bool
+	cmd := &cobra.Command{
+		Use:   "diff N M",
+		Short: "Show the sessions added, superseded and removed between two lake versions",
+		Long: `diff compares the sessions view of lake versions N and M (0: the latest): a session (its
+practitioner_key, client_key and session_number) is added when it is in M's view only,
+superseded when a newer row replaced its row, and removed when it is in N's view only. With
+--rows it lists the keys (pseudonymous keys, never source ids).
+
+Versions before a forget were erased and cannot be compared.`,
+		Example: `  outcomes lake diff 3 4
+  outcomes lake diff 3 0 --rows`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var v [2]int64
+			for i, a := range args {
+				n, err := strconv.ParseInt(a, 10, 64)
+				if err != nil || n < 0 {
+					return exit.Usagef("%q: want a lake version (1, 2, ... as lake log lists them), or 0 for the latest", a)
+				}
+				v[i] = n
+			}
+			return withLake(cmd.Context(), g, func(l *lake.Lake) error {
+				d, err := l.Diff(cmd.Context(), v[0], v[1])
+				if errors.Is(err, lake.ErrUnknownVersion) {
+					return exit.Usagef("%w", err)
+				}
+				if err != nil {
+					return err
+				}
+				if asJSON {
+					type diffJSON struct {
+						From       int64      `json:"from"`
+						To         int64      `json:"to"`
+						Added      int        `json:"added"`
+						Superseded int        `json:"superseded"`
+						Removed    int        `json:"removed"`
+						Rows       *lake.Diff `json:"rows,omitempty"`
+					}
+					out := diffJSON{From: d.From, To: d.To, Added: len(d.Added), Superseded: len(d.Superseded), Removed: len(d.Removed)}
+					if rows {
+						out.Rows = d
+					}
+					return writeLakeJSON(g.stdout, out)
+				}
+				fmt.Fprintf(g.stdout, "lake version %d → %d: %d added, %d superseded, %d removed\n",
+					d.From, d.To, len(d.Added), len(d.Superseded), len(d.Removed))
+				if rows {
+					tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
+					fmt.Fprintln(tw, "change\tpractitioner_key\tclient_key\tsession_number")
+					for _, c := range []struct {
+						name string
+						keys []lake.Key
+					}{{"added", d.Added}, {"superseded", d.Superseded}, {"removed", d.Removed}} {
+						for _, k := range c.keys {
+							fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", c.name, k.PractitionerKey, k.ClientKey, k.SessionNumber)
+						}
+					}
+					return tw.Flush()
+				}
+				return nil
+			})
+		},
+	}
+	cmd.Flags().BoolVar(&rows, "rows", false, "list the keys of the sessions that changed")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	return cmd
+}

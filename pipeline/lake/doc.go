@@ -137,6 +137,10 @@
 // views read the same. Small quarantine files are merged, every row kept. The versions before
 // stay readable until vacuum's retention expires them.
 //
+// [Lake.Diff] compares the sessions view of two readable versions by natural key: added,
+// superseded (another row now wins) and removed. Versions before a forget were erased, so a
+// forget's removals are never shown by a diff: its commit records their count.
+//
 // [Lake.VerifyDeep] adds to [Lake.Verify] a decode of every row of every live file and the
 // counts invariant per commit: each ingest's counts add up; each commit's totals
 // (cst.total.sessions, cst.total.quarantine) are the previous commit's plus what an ingest

@@ -245,3 +245,52 @@ func TestVerifyDeep(t *testing.T) {
 	}
 	t.Log(text)
 }
+
+func TestDiff(t *testing.T) {
+	l, _ := openTestLake(t)
+	ctx := t.Context()
+	rng := rand.New(rand.NewPCG(10, 11))
+	appendBatch(t, l, "d1", randomRows(rng, 300, 2020), 0)
+	appendBatch(t, l, "d2", randomRows(rng, 300, 2021), 0)
+	v1, _ := viewOf(t, l, 1)
+	v2, _ := viewOf(t, l, 2)
+	var added, superseded int
+	for k, r := range v2 {
+		if old, ok := v1[k]; !ok {
+			added++
+		} else if old != r {
+			superseded++
+		}
+	}
+	d, err := l.Diff(ctx, 1, 2)
+	must(t, err)
+	if len(d.Added) != added || len(d.Superseded) != superseded || len(d.Removed) != 0 || added == 0 || superseded == 0 {
+		t.Fatalf("diff 1 2: %d added, %d superseded, %d removed; want %d, %d, 0",
+			len(d.Added), len(d.Superseded), len(d.Removed), added, superseded)
+	}
+	var victim string
+	for k := range v2 {
+		victim = parseKey(k).ClientKey
+		break
+	}
+	_, err = l.Forget(ctx, victim, "")
+	must(t, err)
+	appendBatch(t, l, "d4", randomRows(rng, 10, 2022), 0)
+	d, err = l.Diff(ctx, 3, 0)
+	must(t, err)
+	if d.To != 4 || len(d.Removed) != 0 || len(d.Added) == 0 {
+		t.Fatalf("diff 3 4: %+v", d)
+	}
+	for _, k := range d.Added {
+		if k.ClientKey == victim {
+			t.Fatal("diff shows the forgotten client")
+		}
+	}
+	// Versions before the forget cannot be compared: they were erased.
+	if _, err := l.Diff(ctx, 1, 3); !errors.Is(err, ErrErased) {
+		t.Fatalf("diff of an erased version: %v", err)
+	}
+	if d, err = l.Diff(ctx, 4, 4); err != nil || len(d.Added)+len(d.Removed)+len(d.Superseded) != 0 {
+		t.Fatalf("diff of a version with itself: %+v %v", d, err)
+	}
+}
