@@ -21,6 +21,7 @@ type page struct {
 	PlanShort      string
 	ProgramVersion string
 	Headline       []headline
+	Glance         *figure
 	Measures       []*measurePage
 	Safety         safetyPage
 	Quality        qualityPage
@@ -96,6 +97,9 @@ func build(in *Input) (*page, error) {
 		p.Headline = append(p.Headline, headline{Measure: e.Key, Title: mp.Title, Text: mp.Summary})
 	}
 	var err error
+	if p.Glance, err = glanceFigure(s); err != nil {
+		return nil, err
+	}
 	if p.Safety, err = buildSafety(s.Safety); err != nil {
 		return nil, err
 	}

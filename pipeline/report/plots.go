@@ -569,3 +569,78 @@ func lower(s string) string {
 	}
 	return string(s[0]|0x20) + s[1:]
 }
+
+// glanceFigure: every measure's standardised course change on one scale, signed so that
+// right is better, for the headline.
+func glanceFigure(s *analysis.Summary) (*figure, error) {
+	f := &figure{ID: "glance", Title: "All measures at a glance"}
+	var pts plotter.XYs
+	var errs plotter.XErrors
+	var labels []string
+	for _, e := range s.Outcomes {
+		o := e.Value
+		if o.Course == nil || o.Course.Overall == nil {
+			continue
+		}
+		b := o.Course.Overall
+		if !valid(b.Dz, b.DzCILow, b.DzCIHigh) {
+			continue
+		}
+		d, lo, hi := float64(b.Dz), float64(b.DzCILow), float64(b.DzCIHigh)
+		if o.Direction == "higher_is_worse" {
+			d, lo, hi = -d, -hi, -lo
+		}
+		pts = append(pts, plotter.XY{X: d})
+		errs = append(errs, struct{ Low, High float64 }{d - lo, hi - d})
+		labels = append(labels, fmt.Sprintf("%s (n = %s)", info(e.Key).Title, count(b.N)))
+	}
+	if len(pts) == 0 {
+		f.Missing = "Not drawn: no measure has a defined effect size."
+		return f, nil
+	}
+	for i := range pts {
+		pts[i].Y = float64(len(pts) - 1 - i)
+	}
+	slices.Reverse(labels)
+	p := newPlot("Improvement from first to last session (Cohen's d_z, 95% CI)", "")
+	p.NominalY(labels...)
+	p.X.Tick.Marker = niceTicks{}
+	p.Add(grid(false, true))
+	y0, y1 := -0.6, float64(len(pts))-0.4
+	for _, x := range []float64{0.2, 0.5, 0.8} {
+		l, err := vline(x, y0, y1, grey, 0.75, vg.Points(2), vg.Points(3))
+		if err != nil {
+			return nil, err
+		}
+		p.Add(l)
+	}
+	zero, err := vline(0, y0, y1, black, 1)
+	if err != nil {
+		return nil, err
+	}
+	p.Add(zero)
+	type xyErr struct {
+		plotter.XYs
+		plotter.XErrors
+	}
+	eb, err := plotter.NewXErrorBars(xyErr{pts, errs})
+	if err != nil {
+		return nil, err
+	}
+	eb.LineStyle = draw.LineStyle{Color: blue, Width: vg.Points(2)}
+	eb.CapWidth = vg.Points(6)
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return nil, err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: blue, Radius: vg.Points(4), Shape: draw.CircleGlyph{}}
+	p.Add(eb, sc)
+	p.Y.Min, p.Y.Max = y0, y1
+	p.X.Min = math.Min(-0.2, p.X.Min)
+	p.X.Max = math.Max(1, p.X.Max)
+	f.SVG, err = renderSVG(p, plotWidth, vg.Points(70)+vg.Points(24)*vg.Length(len(pts)), f.Title)
+	f.Caption = "The course change of each measure in standard deviations of the change (Cohen's d_z = mean change / SD of change, " +
+		"with its noncentral-t 95% CI), signed so that right is better for every measure; n is the number of clients with two recorded values. " +
+		"The solid line is no change; the dotted lines are Cohen's conventional small (0.2), medium (0.5) and large (0.8) effects."
+	return f, err
+}
