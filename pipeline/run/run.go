@@ -129,6 +129,13 @@ func (e *Env) addFile(f FileRecord) {
 	c.RowsAccepted += f.RowsAccepted
 	c.RowsQuarantined += f.RowsQuarantined
 	c.RowsExcluded += f.RowsExcluded
+	e.Count("files_"+string(f.Status), 1)
+	if f.Status == FileIngested {
+		e.Count("rows_read", f.RowsRead)
+		e.Count("rows_accepted", f.RowsAccepted)
+		e.Count("rows_quarantined", f.RowsQuarantined)
+		e.Count("rows_excluded", f.RowsExcluded)
+	}
 }
 
 // runner is one run in progress.

@@ -131,6 +131,9 @@ func TestRunGating(t *testing.T) {
 	if rec.Status != OK || rec.Counts.Ingested != 2 || rec.SnapshotAfter != 2 || sum.calls != 1 {
 		t.Fatalf("first run: %s, %+v, snapshot %d, summarize called %d times", rec.Status, rec.Counts, rec.SnapshotAfter, sum.calls)
 	}
+	if c := rec.Steps[0].Counts; c["files_ingested"] != 2 || c["rows_read"] != rec.Counts.RowsRead {
+		t.Errorf("ingest step counts %v, record counts %+v", c, rec.Counts)
+	}
 	if got := stepStatus(rec, "report"); got != StepNotAvailable {
 		t.Errorf("report: %s, want not_available", got)
 	}
