@@ -242,6 +242,10 @@ func printDemoSummary(out io.Writer, reps []*ingest.Report, s *analysis.Summary,
 	}
 	fmt.Fprintf(out, "Summary of lake snapshot %d: %d sessions of %d clients and %d practitioners.\n",
 		s.Snapshot, s.Population.Sessions, s.Population.Clients, s.Population.Practitioners)
+	if replaced := acc - int64(s.Population.Sessions); replaced > 0 {
+		fmt.Fprintf(out, "  %d accepted rows had the practitioner, client and session number of a row of an earlier export\n"+
+			"  (the synthetic practices reuse ids): the later row replaces the earlier, as in a re-export.\n", replaced)
+	}
 	for _, e := range s.Outcomes {
 		fmt.Fprintf(out, "  %s\n", report.Headline(e.Key, e.Value))
 	}

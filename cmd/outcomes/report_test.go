@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -121,6 +122,14 @@ func TestReportInBrowser(t *testing.T) {
 	if err := chromedp.Listen(ctx, ev.listen); err != nil {
 		t.Fatal(err)
 	}
+	// The listener must see a console error, or the check below proves nothing.
+	evaluate[any](t, ctx, `console.error("probe"), 1`)
+	ev.mu.Lock()
+	if len(ev.problems) != 1 {
+		t.Fatalf("the console listener saw %q, want one probe", ev.problems)
+	}
+	ev.problems = nil
+	ev.mu.Unlock()
 	if err := chromedp.Do(ctx, chromedp.Navigate(url)); err != nil {
 		t.Fatal(err)
 	}
@@ -197,6 +206,10 @@ func TestReportInBrowser(t *testing.T) {
 	t.Run("network and console", func(t *testing.T) {
 		ev.mu.Lock()
 		defer ev.mu.Unlock()
+		// The listener must have seen the page itself, or it saw nothing.
+		if !slices.Contains(ev.requests, url) {
+			t.Errorf("the network listener did not see the page's own request; saw %q", ev.requests)
+		}
 		for _, r := range ev.requests {
 			if r != url {
 				t.Errorf("the report requested %s", r)
