@@ -95,7 +95,7 @@ func (e *Env) Note(msg string) { e.r.rec.Steps[e.step].Note = msg }
 // Warn records a warning in the run record and logs it.
 func (e *Env) Warn(msg string) {
 	e.r.rec.Warnings = append(e.r.rec.Warnings, msg)
-	e.Logger.Warn("run warning", "step", e.r.rec.Steps[e.step].Name, "warning", msg)
+	e.Logger.Warn("run warning", "warning", msg)
 }
 
 // Attention records a finding that needs a person: the run exits 3.
