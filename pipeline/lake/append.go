@@ -361,8 +361,10 @@ func (l *Lake) writeFileAtomic(path string, data []byte) (err error) {
 			_ = os.Remove(tmp.Name())
 		}
 	}()
-	if _, err = tmp.Write(data); err == nil {
-		err = tmp.Sync()
+	if err = writeFault(path); err == nil {
+		if _, err = tmp.Write(data); err == nil {
+			err = tmp.Sync()
+		}
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr

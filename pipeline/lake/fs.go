@@ -188,6 +188,7 @@ func (fs *syncFS) WriteFile(name string, content []byte) error {
 	sf := &syncFile{File: f, fs: fs}
 	if _, err := sf.Write(content); err != nil {
 		_ = f.Close()
+		_ = os.Remove(p)
 		return err
 	}
 	return sf.Close()
@@ -223,6 +224,27 @@ type syncFile struct {
 	*os.File
 	fs     *syncFS
 	closed bool
+}
+
+func (f *syncFile) Write(p []byte) (int, error) {
+	if err := writeFault(f.Name()); err != nil {
+		return 0, err
+	}
+	return f.File.Write(p)
+}
+
+// writeFaults, when set (by tests only), is called before every write to a file of the lake:
+// data files, checksum files, and every file iceberg-go writes (metadata, manifests, hints).
+// An error it returns is returned by the write, as a full disk (ENOSPC) would be.
+var writeFaults atomic.Pointer[func(path string) error]
+
+func writeFault(path string) error {
+	if f := writeFaults.Load(); f != nil {
+		if err := (*f)(path); err != nil {
+			return &os.PathError{Op: "write", Path: path, Err: err}
+		}
+	}
+	return nil
 }
 
 func (f *syncFile) Close() error {

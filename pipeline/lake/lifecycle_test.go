@@ -3,14 +3,18 @@ package lake
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/apache/iceberg-go"
 	"github.com/apache/iceberg-go/table"
@@ -293,4 +297,115 @@ func TestDiff(t *testing.T) {
 	if d, err = l.Diff(ctx, 4, 4); err != nil || len(d.Added)+len(d.Removed)+len(d.Superseded) != 0 {
 		t.Fatalf("diff of a version with itself: %+v %v", d, err)
 	}
+}
+
+// TestFullDisk fails the nth write of an ingest, a compact and a forget with ENOSPC, for
+// every n until the operation succeeds, and checks each time that the error says so, that the
+// lake still verifies (deep) and reads as before, and that the operation then succeeds.
+func TestFullDisk(t *testing.T) {
+	// The Go allocator: arrow-go's Parquet writer does not release its buffers when a write
+	// fails midway (the garbage collector does), which the checked allocator would flag.
+	l, err := Open(t.Context(), filepath.Join(t.TempDir(), "lake"), Options{Now: func() time.Time { return testTime }})
+	must(t, err)
+	defer l.Close()
+	ctx := t.Context()
+	rng := rand.New(rand.NewPCG(20, 21))
+	for i := range 3 {
+		appendBatch(t, l, fmt.Sprint("disk", i), randomRows(rng, 400, 2020, 2023), 2)
+	}
+	var victim string
+	ops := []struct {
+		name string
+		run  func() error
+	}{
+		{"ingest", func() error {
+			a, err := l.NewAppend(ctx, Source{Name: "more.csv", SHA256: "more", Format: "csv", SchemaVersion: 1})
+			if err != nil {
+				return err
+			}
+			defer a.Abort()
+			rows := randomRows(rand.New(rand.NewPCG(1, 1)), 300, 2021, 2024)
+			for chunk := range slices.Chunk(rows, 100) {
+				rec := sessionsRecord(l.mem, chunk, "more", a.Version())
+				err := a.WriteSessions(ctx, rec)
+				rec.Release()
+				if err != nil {
+					return err
+				}
+			}
+			rec := quarantineRecord(l.mem, 2, "more", a.Version())
+			err = a.WriteQuarantine(ctx, rec)
+			rec.Release()
+			if err != nil {
+				return err
+			}
+			_, err = a.Commit(ctx, Counts{Read: 302, Accepted: 300, Quarantined: 2, Violations: 2})
+			return err
+		}},
+		{"compact", func() error { _, err := l.Compact(ctx, CompactOptions{}); return err }},
+		{"forget", func() error { _, err := l.Forget(ctx, victim, "disk test"); return err }},
+	}
+	for _, op := range ops {
+		if op.name == "forget" {
+			w, _ := viewOf(t, l, 0)
+			for k := range w {
+				victim = parseKey(k).ClientKey
+				break
+			}
+		}
+		for n := 1; ; n += 1 + n/10*(1-boolInt(*diskAll)) {
+			before, _ := viewOf(t, l, 0)
+			log0, err := l.Log(ctx)
+			must(t, err)
+			writes := 0
+			fail := func(string) error {
+				writes++
+				if writes == n {
+					return syscall.ENOSPC
+				}
+				return nil
+			}
+			writeFaults.Store(&fail)
+			err = op.run()
+			writeFaults.Store(nil)
+			if err == nil {
+				t.Logf("%s: succeeded with write %d failing: it makes fewer writes", op.name, n)
+				break
+			}
+			if !errors.Is(err, syscall.ENOSPC) || !strings.Contains(err.Error(), "no space left on device") {
+				t.Fatalf("%s, write %d failing: error %v does not say the disk is full", op.name, n, err)
+			}
+			problems, verr := l.VerifyDeep(ctx)
+			must(t, verr)
+			if len(problems) > 0 {
+				t.Fatalf("%s, write %d failing (%v): the lake does not verify: %v", op.name, n, err, problems)
+			}
+			log1, err := l.Log(ctx)
+			must(t, err)
+			after, _ := viewOf(t, l, 0)
+			if len(log1) != len(log0) || !maps.Equal(before, after) {
+				// A failure after the commit point (the forget's expiry) keeps the commit.
+				if op.name != "forget" || len(log1) != len(log0)+1 {
+					t.Fatalf("%s, write %d failing: %d versions (was %d), view changed: %v", op.name, n, len(log1), len(log0), !maps.Equal(before, after))
+				}
+			}
+			if n > 200 {
+				t.Fatalf("%s: still failing after %d writes", op.name, n)
+			}
+		}
+	}
+	problems, err := l.VerifyDeep(ctx)
+	must(t, err)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+}
+
+var diskAll = flag.Bool("lake.disk-all", false, "TestFullDisk: fail every write in turn (default: a spread of them)")
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

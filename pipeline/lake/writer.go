@@ -97,6 +97,9 @@ type fileWriter struct {
 }
 
 func (w *fileWriter) Write(p []byte) (int, error) {
+	if err := writeFault(w.file.path); err != nil {
+		return 0, err
+	}
 	n, err := w.f.Write(p)
 	w.sum.Write(p[:n])
 	w.n += int64(n)
@@ -108,7 +111,7 @@ func newFileWriter(path string, sc *arrow.Schema, props *parquet.WriterPropertie
 	if err != nil {
 		return nil, err
 	}
-	w := &fileWriter{f: f, sum: sha256.New()}
+	w := &fileWriter{f: f, sum: sha256.New(), file: dataFile{path: path}}
 	// Only Write is exposed to the Parquet writer, so that closing it does not close f.
 	fw, err := pqarrow.NewFileWriter(sc, struct{ writerOnly }{w}, props,
 		pqarrow.NewArrowWriterProperties(pqarrow.WithAllocator(mem)))
