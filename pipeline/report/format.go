@@ -15,14 +15,15 @@ type measureInfo struct {
 	Scale    string // the scale, for axis labels
 	Unit     string // plural unit of a change
 	Decimals int    // decimals of means and changes
+	Axis     string // the mean's axis label
 }
 
 var measureInfos = map[string]measureInfo{
-	"pain":          {"Pain before sessions", "Pain", "0–10 NRS", "points", 1},
-	"sleep_quality": {"Sleep quality", "Sleep quality", "0–10 NRS", "points", 1},
-	"headache_days": {"Headache days", "Headache days", "days with headache in the last 28", "days", 1},
-	"hit6":          {"HIT-6 headache impact", "HIT-6 headache impact", "HIT-6 total, 36–78", "points", 1},
-	"mymop_profile": {"The MYMOP profile", "MYMOP profile", "mean MYMOP item score, 0–6", "points", 2},
+	"pain":          {"Pain before sessions", "Pain", "0–10 NRS", "points", 1, "Mean pain before the session (0–10)"},
+	"sleep_quality": {"Sleep quality", "Sleep quality", "0–10 NRS", "points", 1, "Mean sleep quality (0–10)"},
+	"headache_days": {"Headache days", "Headache days", "days with headache in the last 28", "days", 1, "Mean headache days (of 28)"},
+	"hit6":          {"HIT-6 headache impact", "HIT-6 headache impact", "HIT-6 total, 36–78", "points", 1, "Mean HIT-6 total (36–78)"},
+	"mymop_profile": {"The MYMOP profile", "MYMOP profile", "mean MYMOP item score, 0–6", "points", 2, "Mean MYMOP profile (0–6)"},
 }
 
 // info returns the measure's names, with a plain fallback for a measure the report does not know.
@@ -30,7 +31,7 @@ func info(measure string) measureInfo {
 	if mi, ok := measureInfos[measure]; ok {
 		return mi
 	}
-	return measureInfo{Label: measure, Title: measure, Scale: measure, Unit: "units", Decimals: 2}
+	return measureInfo{Label: measure, Title: measure, Scale: measure, Unit: "units", Decimals: 2, Axis: "Mean " + measure}
 }
 
 // responderPhrases say what meeting each responder rule of measures.json means.

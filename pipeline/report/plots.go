@@ -72,7 +72,7 @@ func trajectoryFigure(in *Input, measure string, mi measureInfo, o *analysis.Out
 		f.Missing = fmt.Sprintf("Not drawn: fewer than two session numbers have at least %d recorded values.", minTrajectoryN)
 		return f, nil
 	}
-	p := newPlot("Session number", fmt.Sprintf("Mean %s (%s)", lower(mi.Title), mi.Scale))
+	p := newPlot("Session number", mi.Axis)
 	p.X.Tick.Marker, p.Y.Tick.Marker = intTicks{}, niceTicks{}
 	p.Add(grid(true, false))
 	band := append(slices.Clone(lo), reversed(hi)...)
