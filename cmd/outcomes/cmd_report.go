@@ -34,8 +34,8 @@ self-contained file with inline CSS and SVG plots, no script and no external req
 a phone and printable. It reads nothing else, so every number in it is traceable to the summary.
 
 The summary is --summary FILE, else the newest <workspace>/reports/<date>/summary.json. The
-report goes to --out DIR, else beside the summary; it is written under a temporary name and
-renamed.
+report goes to --out DIR, else beside the summary, with each plot also as plots/<name>.svg; it is
+written under temporary names and renamed.
 
 EXIT STATUS
   0 written; 1 failed; 2 usage error (no summary found, an unreadable --summary).`,

@@ -28,7 +28,8 @@
 // # Plots
 //
 // Plots are drawn with gonum.org/v1/plot into SVG (vg/vgsvg, no embedded fonts, no random
-// ids), so the same summary gives byte-identical HTML. Colours are the Okabe–Ito palette,
+// ids), so the same summary gives byte-identical HTML. Write also saves each plot as
+// plots/<figure id>.svg beside the report, for papers and slides. Colours are the Okabe–Ito palette,
 // chosen so that series also differ in lightness, marker or dash and survive greyscale
 // printing. Each plot has a caption saying what is shown, n and the method. Practitioners
 // appear only as "Practitioner A", "B", ... in the order of their estimate within one plot;

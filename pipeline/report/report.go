@@ -42,22 +42,80 @@ type Input struct {
 }
 
 // Write reads the summary at summaryPath and the tables in the tables directory beside it,
-// and writes outDir/report.html (outDir is created if needed) under a temporary name that is
-// renamed, so a reader never sees half a report. It returns the report's path.
+// and writes outDir/report.html and each of its plots as outDir/plots/<id>.svg (for reuse in
+// papers and slides). outDir is created if needed. The plots directory is written whole under
+// a temporary name and swapped in, then report.html under a temporary name and renamed, so a
+// reader never sees half a report. It returns the report's path.
 func Write(summaryPath, outDir string) (string, error) {
 	in, err := Load(summaryPath)
 	if err != nil {
 		return "", err
 	}
+	p, err := build(in)
+	if err != nil {
+		return "", err
+	}
 	var b bytes.Buffer
-	if err := Render(&b, in); err != nil {
+	if err := tmpl.Execute(&b, p); err != nil {
 		return "", err
 	}
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return "", err
 	}
+	if err := writePlots(filepath.Join(outDir, PlotsDir), p.figures()); err != nil {
+		return "", err
+	}
 	path := filepath.Join(outDir, FileName)
 	return path, writeAtomic(path, b.Bytes())
+}
+
+// PlotsDir is the directory beside report.html that Write puts the plots in.
+const PlotsDir = "plots"
+
+// figures returns every drawn plot of the page, in page order.
+func (p *page) figures() []*figure {
+	var all []*figure
+	if p.Glance != nil {
+		all = append(all, p.Glance)
+	}
+	for _, m := range p.Measures {
+		all = append(all, m.Figures...)
+	}
+	all = append(all, p.Safety.Figures...)
+	all = append(all, p.Quality.Figures...)
+	var drawn []*figure
+	for _, f := range all {
+		if f.Missing == "" && f.SVG != "" {
+			drawn = append(drawn, f)
+		}
+	}
+	return drawn
+}
+
+// writePlots writes the figures as <id>.svg into a new directory and swaps it in for dir.
+func writePlots(dir string, figs []*figure) error {
+	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".plots-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	for _, f := range figs {
+		svg := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + string(f.SVG)
+		if err := os.WriteFile(filepath.Join(tmp, f.ID+".svg"), []byte(svg), 0o644); err != nil {
+			return err
+		}
+	}
+	if err := os.Chmod(tmp, 0o755); err != nil {
+		return err
+	}
+	old := tmp + ".old"
+	if err := os.Rename(dir, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return err
+	}
+	return os.RemoveAll(old)
 }
 
 // Load reads summary.json and the tables beside it.

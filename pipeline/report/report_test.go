@@ -47,9 +47,28 @@ func TestWrite(t *testing.T) {
 	if path != filepath.Join(dir, FileName) {
 		t.Errorf("Write returned %s", path)
 	}
+	var names []string
 	entries, _ := os.ReadDir(dir)
-	if len(entries) != 1 {
-		t.Errorf("Write left %d files in the directory, want only %s", len(entries), FileName)
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if strings.Join(names, " ") != "plots report.html" {
+		t.Errorf("Write left %q in the directory, want plots and %s", names, FileName)
+	}
+	plots, _ := os.ReadDir(filepath.Join(dir, PlotsDir))
+	if len(plots) < 10 {
+		t.Fatalf("%d plots written", len(plots))
+	}
+	b, err := os.ReadFile(filepath.Join(dir, PlotsDir, "trajectory-pain.svg"))
+	if err != nil || !bytes.Contains(b, []byte(`xmlns="http://www.w3.org/2000/svg"`)) {
+		t.Errorf("plots/trajectory-pain.svg is not a standalone SVG: %v", err)
+	}
+	// Again: the plots directory is replaced whole, nothing else is left behind.
+	if _, err := Write(testSummary, dir); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 2 {
+		t.Errorf("a second Write left %d entries", len(entries))
 	}
 }
 
