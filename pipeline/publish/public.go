@@ -1,0 +1,252 @@
+package publish
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
+	"github.com/cstoutcomes/outcomes/pipeline/report"
+)
+
+// publicInput returns what report-public.html is rendered from: a copy of the summary in
+// which every value the public tables withhold is null with a reason that starts
+// "suppressed:" (or, for a subgroup whose count is withheld, absent), and only the plots'
+// tables that are safe (see the package documentation).
+func publicInput(in *report.Input, p *published) (*report.Input, error) {
+	b, err := in.Summary.Marshal()
+	if err != nil {
+		return nil, err
+	}
+	var s analysis.Summary
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, err
+	}
+	publicPopulation(&s.Population)
+	for _, e := range s.Outcomes {
+		if o := e.Value; o != nil {
+			p.course(e.Key, o.Course)
+			p.withinSession(s.Population.Clients, o.WithinSession)
+			p.mixedModel(o.MixedModel)
+		}
+	}
+	p.safety(&s.Safety)
+	publicQuality(&s.DataQuality, s.Snapshot)
+	out := &report.Input{Summary: &s}
+	for _, r := range in.Trajectory {
+		if r.N >= p.minCell {
+			out.Trajectory = append(out.Trajectory, r)
+		}
+	}
+	// Practitioners (tables/meta_practitioners.csv) and Changes (one row per value of the
+	// change, with small counts) are not published.
+	return out, nil
+}
+
+// publicPopulation keeps the year of the first and last session (session_date is published
+// by year, measures.json publish_granularity_default).
+func publicPopulation(p *analysis.Population) {
+	for _, d := range []**string{&p.FirstDate, &p.LastDate} {
+		if *d != nil && len(**d) >= 4 {
+			y := (**d)[:4]
+			*d = &y
+		}
+	}
+}
+
+func (p *published) fewClients() string {
+	return fmt.Sprintf("suppressed: fewer than %d clients", p.minCell)
+}
+
+func (p *published) withheldCount() string {
+	return fmt.Sprintf("suppressed: fewer than %d clients, or would let a suppressed count be worked out", p.minCell)
+}
+
+// safeCount reports whether a count may be shown alone: 0, or at least the threshold.
+func (p *published) safeCount(n int) bool { return n == 0 || n >= p.minCell }
+
+// course applies the course tables of a measure to its summary blocks.
+func (p *published) course(measure string, c *analysis.PairedAnalysis) {
+	if c == nil {
+		return
+	}
+	tc := p.lookup("course_" + measure + "_by_complaint")
+	tm := p.lookup("course_" + measure + "_by_modality")
+	if tc == nil || tm == nil {
+		c.Overall, c.ByComplaint, c.ByModality = nil, nil, nil
+		return
+	}
+	c.Overall = p.pairedRow(tc, disclosure.TotalLevel, c.Overall)
+	for i, e := range c.ByComplaint {
+		c.ByComplaint[i].Value = p.pairedRow(tc, level(e.Key), e.Value)
+	}
+	for i, e := range c.ByModality {
+		c.ByModality[i].Value = p.pairedRow(tm, level(e.Key), e.Value)
+	}
+}
+
+// pairedRow returns b as the published row l of t shows it: nil when the row's count is
+// suppressed, else with each withheld statistic null.
+func (p *published) pairedRow(t *disclosure.Table, l string, b *analysis.PairedBlock) *analysis.PairedBlock {
+	if b == nil {
+		return nil
+	}
+	statuses := len(t.Dims()) == 2
+	row := []string{l}
+	if statuses {
+		row = append(row, disclosure.TotalLevel)
+	}
+	if t.Suppressed(row...) {
+		return nil
+	}
+	for _, st := range changeStats {
+		if _, ok := t.Stat(st.name, row...); !ok && st.get(b).Valid() {
+			nullChange(b, p.fewClients())
+			break
+		}
+	}
+	r, okR := t.Count(l, statusResponder)
+	nr, okN := t.Count(l, statusNonResponder)
+	_, okS := t.Stat("responder_share", row...)
+	switch {
+	case !statuses:
+	case okR && okN && (okS || !b.ResponderShare.Valid()):
+		ev, rs := int(r+nr), int(r)
+		b.Evaluable, b.Responders = &ev, &rs
+	default:
+		nullResponders(b, p.withheldCount())
+	}
+	p.deterioration(b)
+	return b
+}
+
+// deterioration keeps the deterioration counts only when they, and what they leave of the
+// row, are each 0 or at least the threshold: they are not in an audited table.
+func (p *published) deterioration(b *analysis.PairedBlock) {
+	if b.DeteriorationEvaluable == nil || b.Deteriorated == nil {
+		return
+	}
+	ev, d := *b.DeteriorationEvaluable, *b.Deteriorated
+	if p.safeCount(d) && p.safeCount(ev-d) && p.safeCount(b.N-ev) {
+		return
+	}
+	b.DeteriorationEvaluable, b.Deteriorated, b.DeterioratedShare = nil, nil, analysis.Null
+}
+
+func nullChange(b *analysis.PairedBlock, reason string) {
+	for _, f := range []*analysis.Float{&b.MeanFirst, &b.MeanLast, &b.MeanChange, &b.SDChange, &b.CILow, &b.CIHigh,
+		&b.T, &b.DF, &b.P, &b.WilcoxonV, &b.WilcoxonP, &b.HLEstimate, &b.Dz, &b.DzCILow, &b.DzCIHigh} {
+		*f = analysis.Null
+	}
+	b.UndefinedReason = reason
+}
+
+func nullResponders(b *analysis.PairedBlock, reason string) {
+	b.Evaluable, b.Responders = nil, nil
+	b.ResponderShare, b.ResponderCILow, b.ResponderCIHigh = analysis.Null, analysis.Null, analysis.Null
+	b.DeteriorationEvaluable, b.Deteriorated, b.DeterioratedShare = nil, nil, analysis.Null
+	b.ResponderUndefinedReason = reason
+}
+
+// withinSession keeps the overall within-session block only, and only when the population
+// and the pairs reach the threshold: its subgroups count sessions, and the summary does not
+// say how many clients they come from.
+func (p *published) withinSession(clients int, w *analysis.PairedAnalysis) {
+	if w == nil {
+		return
+	}
+	w.ByComplaint, w.ByModality = nil, nil
+	b := w.Overall
+	if b == nil {
+		return
+	}
+	if clients < p.minCell || b.N < p.minCell {
+		w.Overall = nil
+		return
+	}
+	if b.Evaluable != nil && b.Responders != nil {
+		ev, r := *b.Evaluable, *b.Responders
+		if !p.safeCount(r) || !p.safeCount(ev-r) || !p.safeCount(b.N-ev) {
+			nullResponders(b, p.withheldCount())
+		}
+	}
+	p.deterioration(b)
+}
+
+// mixedModel withholds a model fitted to fewer clients than the threshold.
+func (p *published) mixedModel(m *analysis.MixedModelResult) {
+	if m == nil || m.Overall == nil || m.Overall.NClients >= p.minCell || m.Overall.NClients == 0 {
+		return
+	}
+	o := m.Overall
+	o.Fixed, o.Variance, o.Singular, o.REMLCriterion = nil, nil, nil, analysis.Null
+	o.UndefinedReason = p.fewClients()
+}
+
+// safety applies the adverse-event tables to the safety blocks. A subgroup's block is
+// shown only when every count it prints is published; the overall block loses the
+// severities that are suppressed. Counts by type are not published.
+func (p *published) safety(s *analysis.Safety) {
+	tm, tc := p.lookup("adverse_events_by_modality"), p.lookup("adverse_events_by_complaint")
+	if s.Overall == nil || tm == nil || tc == nil {
+		s.Overall, s.ByModality, s.ByComplaint = nil, nil, nil
+		return
+	}
+	s.Overall = p.safetyRow(tm, disclosure.TotalLevel, s.Overall, true)
+	if s.Overall == nil {
+		s.ByModality, s.ByComplaint = nil, nil
+		return
+	}
+	for i, e := range s.ByModality {
+		s.ByModality[i].Value = p.safetyRow(tm, level(e.Key), e.Value, false)
+	}
+	for i, e := range s.ByComplaint {
+		s.ByComplaint[i].Value = p.safetyRow(tc, level(e.Key), e.Value, false)
+	}
+}
+
+func (p *published) safetyRow(t *disclosure.Table, l string, b *analysis.SafetyBlock, overall bool) *analysis.SafetyBlock {
+	if b == nil || t.Suppressed(disclosure.TotalLevel, l) || t.Suppressed(anyEvent, l) {
+		return nil
+	}
+	var sev analysis.Ordered[int]
+	for _, e := range b.BySeverity {
+		if !t.Suppressed(e.Key, l) {
+			sev = append(sev, e)
+		} else if !overall {
+			return nil
+		}
+	}
+	if !overall && (!p.safeCount(b.NonEmotional) || !p.safeCount(b.AnyAdverseEvent-b.NonEmotional)) {
+		return nil
+	}
+	b.BySeverity, b.ByType = sev, nil
+	if _, ok := t.Stat("rate_per_1000", anyEvent, l); !ok && b.RatePer1000.Valid() {
+		for _, f := range []*analysis.Float{&b.RatePer1000, &b.RateCILow, &b.RateCIHigh,
+			&b.NonEmotionalRate, &b.NonEmotionalRateCILow, &b.NonEmotionalRateCIHigh} {
+			*f = analysis.Null
+		}
+		b.UndefinedReason = p.fewClients()
+	}
+	return b
+}
+
+// publicQuality keeps the data-quality figures that describe the lake as a whole: commits are
+// summed into one row (a commit is one practice's export, and its file name may name the
+// practice), months and the sessions-per-client distribution are dropped (dates finer than a
+// year; the tails of the distribution are single clients), and so are the violations by rule.
+func publicQuality(dq *analysis.DataQuality, snapshot int64) {
+	all := analysis.CommitRows{Version: snapshot, Operation: "all", Source: "all sources"}
+	for _, c := range dq.Commits {
+		all.RowsRead += c.RowsRead
+		all.RowsAccepted += c.RowsAccepted
+		all.RowsQuarantined += c.RowsQuarantined
+		all.RowsExcluded += c.RowsExcluded
+		all.Violations += c.Violations
+	}
+	dq.Commits = []analysis.CommitRows{all}
+	dq.SessionsByMonth = nil
+	dq.ViolationsByRule = nil
+	dq.SessionsPerClient.Min, dq.SessionsPerClient.Max = analysis.Null, analysis.Null
+	dq.SessionsPerClient.Distribution = nil
+}

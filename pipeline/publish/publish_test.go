@@ -1,0 +1,116 @@
+package publish
+
+import (
+	"bytes"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
+)
+
+const testSummary = "testdata/summary/summary.json"
+
+// publishTest publishes the test summary into a new directory and returns it.
+func publishTest(t *testing.T, minCell int) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "bundle")
+	if _, err := Run(t.Context(), Options{Summary: testSummary, Out: out, MinCell: minCell, ProgramVersion: "test"}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestRunVerify(t *testing.T) {
+	dir := publishTest(t, 0)
+	if err := Verify(t.Context(), dir); err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{ManifestFile, ReadmeFile, ReportFile, "course_pain_by_complaint.csv", "adverse_events_by_modality.csv"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Error(err)
+		}
+	}
+	// No practitioner key of the summary's tables reaches the bundle.
+	keys, err := os.ReadFile("testdata/summary/tables/meta_practitioners.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hex := regexp.MustCompile(`[0-9a-f]{32,}`).FindAll(keys, -1)
+	if len(hex) == 0 {
+		t.Fatal("no keys in the test tables")
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join(dir, e.Name()))
+		for _, k := range hex {
+			if bytes.Contains(b, k) {
+				t.Errorf("%s holds a practitioner key", e.Name())
+			}
+		}
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	a, b := publishTest(t, 0), publishTest(t, 0)
+	entries, err := os.ReadDir(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		x, _ := os.ReadFile(filepath.Join(a, e.Name()))
+		y, err := os.ReadFile(filepath.Join(b, e.Name()))
+		if err != nil || !bytes.Equal(x, y) {
+			t.Errorf("%s differs between two runs (%v)", e.Name(), err)
+		}
+	}
+}
+
+func TestVerifyTampered(t *testing.T) {
+	dir := publishTest(t, 0)
+	name := filepath.Join(dir, "course_pain_by_complaint.csv")
+	b, err := os.ReadFile(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Reveal one suppressed count (the first row whose count, the third field, is "*"): the
+	// hash and the audit both fail.
+	i := regexp.MustCompile(`(?m)^[^,\n]*,[^,\n]*,\*`).FindIndex(b)
+	if i == nil {
+		t.Fatal("nothing suppressed in course_pain_by_complaint.csv")
+	}
+	b = slices.Concat(b[:i[1]-1], []byte("3"), b[i[1]:])
+	if err := os.WriteFile(name, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err = Verify(t.Context(), dir)
+	if !errors.Is(err, ErrVerify) || !strings.Contains(err.Error(), "changed: sha256") || !strings.Contains(err.Error(), "audit group course_pain") {
+		t.Fatalf("Verify = %v", err)
+	}
+	t.Log(err)
+}
+
+func TestThreshold(t *testing.T) {
+	_, err := Run(t.Context(), Options{Summary: testSummary, Out: filepath.Join(t.TempDir(), "b"), MinCell: 2})
+	if !errors.Is(err, disclosure.ErrConfig) {
+		t.Fatalf("threshold 2: %v", err)
+	}
+}
+
+func TestStale(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "b")
+	_, err := Run(t.Context(), Options{Summary: testSummary, Out: out, LatestSnapshot: 1 << 40})
+	if !errors.Is(err, ErrStale) {
+		t.Fatalf("stale: %v", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a stale summary wrote %s", out)
+	}
+	if _, err := Run(t.Context(), Options{Summary: testSummary, Out: out, LatestSnapshot: 1 << 40, AllowStale: true}); err != nil {
+		t.Fatal(err)
+	}
+}
