@@ -8,12 +8,17 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"io/fs"
+	"math/rand/v2"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +27,7 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
+	"github.com/cstoutcomes/outcomes/internal/lock"
 	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
 	"github.com/cstoutcomes/outcomes/pipeline/source"
 	"github.com/cstoutcomes/outcomes/pipeline/synth"
@@ -36,9 +42,15 @@ func lifecycleWorkspace(t *testing.T, clients, count int) (ws string, exports []
 	t.Helper()
 	dir := t.TempDir()
 	ws = filepath.Join(dir, "ws")
-	if code, out := runOutcomes("init", ws); code != 0 {
-		t.Fatal(out)
-	}
+	exports = makeExports(t, dir, clients, count)
+	initAndIngest(t, ws, exports)
+	return ws, exports
+}
+
+// makeExports writes count synthetic CSV exports of clients clients each into dir.
+func makeExports(t *testing.T, dir string, clients, count int) []string {
+	t.Helper()
+	var exports []string
 	for i := range count {
 		p := filepath.Join(dir, fmt.Sprintf("export%d.csv", i))
 		if _, err := synth.WriteFile(t.Context(), p, source.FormatCSV, synth.Config{
@@ -46,12 +58,22 @@ func lifecycleWorkspace(t *testing.T, clients, count int) (ws string, exports []
 		}); err != nil {
 			t.Fatal(err)
 		}
+		exports = append(exports, p)
+	}
+	return exports
+}
+
+// initAndIngest creates the workspace ws and ingests the exports, one version each.
+func initAndIngest(t *testing.T, ws string, exports []string) {
+	t.Helper()
+	if code, out := runOutcomes("init", ws); code != 0 {
+		t.Fatal(out)
+	}
+	for _, p := range exports {
 		if code, out := runOutcomes("--workspace", ws, "ingest", p); code != 0 && code != 3 {
 			t.Fatalf("ingest %s: exit %d\n%s", p, code, out)
 		}
-		exports = append(exports, p)
 	}
-	return ws, exports
 }
 
 // sourceClients maps each client key of the exports to the (practitioner id, client id) it
@@ -497,4 +519,202 @@ func openLakeStatus(t *testing.T, ws string) [2]int64 {
 		t.Fatal(err)
 	}
 	return [2]int64{int64(st.Tables[0].Files + st.Tables[1].Files), st.Tables[0].Rows}
+}
+
+var (
+	lakeKillSeeds = flag.Int("lake-kill-seeds", 2, "kills per operation in TestLifecycleSIGKILL (seeds 1..N)")
+	lakeKillSeed  = flag.Int("lake-kill-seed", 0, "TestLifecycleSIGKILL: run this seed only")
+)
+
+// copyTree copies a workspace with cp -a (modes and times kept: the key file is 0600).
+func copyTree(t *testing.T, from, to string) {
+	t.Helper()
+	if err := os.RemoveAll(to); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("cp", "-a", from, to).CombinedOutput(); err != nil {
+		t.Fatalf("cp -a: %v\n%s", err, out)
+	}
+}
+
+// TestLifecycleSIGKILL kills `outcomes ingest`, `lake compact`, `lake forget` and `lake
+// vacuum` with SIGKILL at random moments (seeded; -lake-kill-seeds N for more), and checks
+// after each kill that `lake verify --deep` passes and that the sessions and quarantine views
+// are those before the operation or those after it, never a mix; then that running the
+// operation again finishes it. Each operation starts from the same workspace: the lake's
+// metadata holds absolute paths, so a saved copy is put back at the same path each time.
+func TestLifecycleSIGKILL(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills subprocesses; skipped with -short")
+	}
+	root := t.TempDir()
+	for _, op := range []struct {
+		name string
+		// prepare brings a fresh workspace (with 3 ingested exports) to the state before the
+		// operation and returns its arguments.
+		prepare func(t *testing.T, ws string, spare string) []string
+		again   []int // exit statuses allowed when the operation is run again
+	}{
+		{"ingest", func(t *testing.T, ws, spare string) []string { return []string{"ingest", spare} }, []int{0, 3}},
+		{"compact", func(t *testing.T, ws, spare string) []string { return []string{"lake", "compact"} }, []int{0}},
+		{"forget", func(t *testing.T, ws, spare string) []string {
+			key := ""
+			for k := range quarantineKeys(t, ws) {
+				if key == "" || k < key {
+					key = k
+				}
+			}
+			return []string{"lake", "forget", "--client-key", key, "--reason", "kill test"}
+		}, []int{0}},
+		{"vacuum", func(t *testing.T, ws, spare string) []string {
+			if code, out := runOutcomes("--workspace", ws, "lake", "compact"); code != 0 {
+				t.Fatal(out)
+			}
+			return []string{"lake", "vacuum", "--older-than", "0", "--retain", "1ns"}
+		}, []int{0}},
+	} {
+		t.Run(op.name, func(t *testing.T) {
+			dir := filepath.Join(root, op.name)
+			exports := makeExports(t, t.TempDir(), 150, 4)
+			// The workspace lives at one path: it is put back there from a saved copy before
+			// each kill (the lake's metadata holds absolute paths).
+			fixed, saved := filepath.Join(dir, "ws"), filepath.Join(dir, "saved")
+			initAndIngest(t, fixed, exports[:3])
+			args := append([]string{"--workspace", fixed}, op.prepare(t, fixed, exports[3])...)
+			copyTree(t, fixed, saved)
+			before := sessionsView(t, fixed, 0)
+			shape0 := lakeShape(t, fixed)
+			start := time.Now()
+			if out, err := outcomesCommand(args...).CombinedOutput(); err != nil && !slices.Contains(op.again, exitCode(err)) {
+				t.Fatalf("undisturbed %s: %v\n%s", op.name, err, out)
+			}
+			took := time.Since(start)
+			after := sessionsView(t, fixed, 0)
+			shape1 := lakeShape(t, fixed)
+			t.Logf("undisturbed %s: %v; lake before %s, after %s", op.name, took, shape0, shape1)
+			var seeds []int
+			for seed := 1; seed <= *lakeKillSeeds; seed++ {
+				seeds = append(seeds, seed)
+			}
+			if *lakeKillSeed != 0 {
+				seeds = []int{*lakeKillSeed}
+			}
+			for _, seed := range seeds {
+				copyTree(t, saved, fixed)
+				r := rand.New(rand.NewPCG(uint64(seed), 1234))
+				delay := time.Duration(r.Int64N(int64(took) * 12 / 10))
+				cmd := outcomesCommand(args...)
+				if err := cmd.Start(); err != nil {
+					t.Fatal(err)
+				}
+				time.Sleep(delay)
+				cmd.Process.Signal(syscall.SIGKILL)
+				cmd.Wait()
+				shape := lakeShape(t, fixed)
+				if code, out := runOutcomes("--workspace", fixed, "lake", "verify", "--deep"); code != 0 {
+					t.Fatalf("%s seed %d (killed after %v): verify --deep exit %d\n%s", op.name, seed, delay, code, out)
+				}
+				state := "before"
+				switch got := sessionsView(t, fixed, 0); got {
+				case before:
+				case after:
+					state = "after"
+				default:
+					t.Fatalf("%s seed %d (killed after %v): the views are neither those before nor those after", op.name, seed, delay)
+				}
+				code, out := runOutcomes(args...)
+				if !slices.Contains(op.again, code) {
+					t.Fatalf("%s seed %d: run again: exit %d\n%s", op.name, seed, code, out)
+				}
+				if got := sessionsView(t, fixed, 0); got != after {
+					t.Fatalf("%s seed %d: the views after running it again are not those of the undisturbed run", op.name, seed)
+				}
+				if code, out := runOutcomes("--workspace", fixed, "lake", "verify", "--deep"); code != 0 {
+					t.Fatalf("%s seed %d: verify --deep after running it again: exit %d\n%s", op.name, seed, code, out)
+				}
+				t.Logf("%s seed %d (rerun: -run 'TestLifecycleSIGKILL/%s' -lake-kill-seed %d): killed after %v: lake %s, views as %s; finished on a rerun",
+					op.name, seed, op.name, seed, delay, shape, state)
+			}
+		})
+	}
+}
+
+// lakeShape describes a workspace's lake for the kill logs: its versions and its files.
+func lakeShape(t *testing.T, ws string) string {
+	t.Helper()
+	files := 0
+	filepath.WalkDir(filepath.Join(ws, "lake"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && d.Type().IsRegular() {
+			files++
+		}
+		return nil
+	})
+	return fmt.Sprintf("%d versions, %d files", len(lakeLog(t, ws)), files)
+}
+
+// TestWritersTakeTheLock runs the writing lake commands while another process holds the
+// workspace lock (exit 75, with the holder), with --wait, and two writers at once (one waits;
+// the log stays linear).
+func TestWritersTakeTheLock(t *testing.T) {
+	ws, exports := lifecycleWorkspace(t, 80, 2)
+	w, err := workspace.Open(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk, err := lock.Acquire(t.Context(), w.LockPath(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := ""
+	for k := range sourceClients(t, ws, exports) {
+		key = k
+		break
+	}
+	for _, args := range [][]string{
+		{"lake", "compact"}, {"lake", "vacuum"}, {"lake", "forget", "--client-key", key},
+	} {
+		code, out := runOutcomes(append([]string{"--workspace", ws}, args...)...)
+		if code != 75 || !strings.Contains(out, fmt.Sprintf("held by pid %d", os.Getpid())) {
+			t.Errorf("%v while the lock is held: exit %d\n%s", args, code, out)
+		}
+	}
+	go func() {
+		time.Sleep(300 * time.Millisecond)
+		lk.Unlock()
+	}()
+	if code, out := runOutcomes("--workspace", ws, "lake", "compact", "--wait", "20s"); code != 0 {
+		t.Fatalf("compact --wait: exit %d\n%s", code, out)
+	}
+	// Two writers at once, in two processes: the second waits for the first.
+	more := filepath.Join(t.TempDir(), "more.csv")
+	if _, err := synth.WriteFile(t.Context(), more, source.FormatCSV, synth.Config{Clients: 80, Seed: 99, BadShare: 0.05, Today: lifecycleToday}); err != nil {
+		t.Fatal(err)
+	}
+	a := outcomesCommand("--workspace", ws, "ingest", more)
+	b := outcomesCommand("--workspace", ws, "lake", "forget", "--client-key", key, "--wait", "30s")
+	var outA, outB bytes.Buffer
+	a.Stdout, a.Stderr, b.Stdout, b.Stderr = &outA, &outA, &outB, &outB
+	if err := a.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Start(); err != nil {
+		t.Fatal(err)
+	}
+	errA, errB := a.Wait(), b.Wait()
+	if errA != nil && exitCode(errA) != 3 && exitCode(errA) != 75 {
+		t.Fatalf("ingest beside forget: %v\n%s", errA, outA.String())
+	}
+	if errB != nil {
+		t.Fatalf("forget --wait beside ingest: %v\n%s", errB, outB.String())
+	}
+	log := lakeLog(t, ws)
+	for i, c := range log {
+		if c.Version != int64(i+1) {
+			t.Fatalf("log entry %d is version %d: not linear", i, c.Version)
+		}
+	}
+	t.Logf("ingest: %v; forget: %v; %d versions", errA, errB, len(log))
+	if code, out := runOutcomes("--workspace", ws, "lake", "verify", "--deep"); code != 0 {
+		t.Fatalf("verify --deep: exit %d\n%s", code, out)
+	}
 }
