@@ -288,3 +288,38 @@ func TestLetters(t *testing.T) {
 		}
 	}
 }
+
+// TestDegenerate: an empty lake's summary and one without the plots' tables still give a
+// report, with reasons in place of numbers and plots.
+func TestDegenerate(t *testing.T) {
+	null := analysis.Null
+	empty := &analysis.PairedBlock{MeanFirst: null, MeanLast: null, MeanChange: null, SDChange: null, CILow: null, CIHigh: null,
+		T: null, DF: null, P: null, WilcoxonV: null, WilcoxonP: null, HLEstimate: null, Dz: null, DzCILow: null, DzCIHigh: null,
+		ResponderShare: null, ResponderCILow: null, ResponderCIHigh: null, DeterioratedShare: null,
+		UndefinedReason: "no data", ResponderUndefinedReason: "no evaluable pair"}
+	s := &analysis.Summary{
+		Plan: &analysis.Plan{Name: "default"},
+		Outcomes: analysis.Ordered[*analysis.Outcome]{{Key: "pain", Value: &analysis.Outcome{
+			Field: "pain_before", Direction: "higher_is_worse",
+			WithinSession: &analysis.PairedAnalysis{Overall: empty},
+			Course:        &analysis.PairedAnalysis{Overall: empty},
+			MixedModel:    &analysis.MixedModelResult{Overall: &analysis.LMMBlock{UndefinedReason: "no values", REMLCriterion: null}},
+			MetaAnalysis: &analysis.MetaResult{Overall: &analysis.MetaBlock{MinClients: 5, Estimate: null, SE: null, Z: null, T: null, DF: null,
+				P: null, CILow: null, CIHigh: null, Tau2: null, I2: null, H2: null, Q: null, QP: null, PILow: null, PIHigh: null,
+				UndefinedReason: "k = 0"}},
+		}}},
+		Safety: analysis.Safety{Overall: &analysis.SafetyBlock{RatePer1000: null, RateCILow: null, RateCIHigh: null,
+			NonEmotionalRate: null, NonEmotionalRateCILow: null, NonEmotionalRateCIHigh: null, UndefinedReason: "no sessions"}},
+	}
+	html := render(t, &Input{Summary: s})
+	for _, want := range []string{"cannot be estimated", "no data", "Not fitted: no values", "Not estimated: k = 0", "no sessions",
+		"trajectory.csv is not beside summary.json", "the lake has no commit"} {
+		if !strings.Contains(html, want) {
+			t.Errorf("degenerate report lacks %q", want)
+		}
+	}
+	if strings.Contains(html, "NaN") {
+		t.Error("degenerate report shows NaN")
+	}
+	render(t, &Input{Summary: &analysis.Summary{}})
+}
