@@ -61,16 +61,24 @@ func Run(ctx context.Context, db *duck.DB, plan *Plan, opt Options) (*Result, er
 	s := &Summary{Plan: plan, PlanSHA256: plan.SHA256, Snapshot: db.Version(), SchemaVersion: SchemaVersion,
 		ProgramVersion: opt.ProgramVersion, Seed: plan.Seed, Outcomes: Ordered[*Outcome]{}}
 	r := &runner{ctx: ctx, db: db, plan: plan, ref: ref, res: &Result{Summary: s}}
+	agg, aggCtx := errgroup.WithContext(ctx)
+	agg.Go(func() (err error) {
+		r.res.Aggregates, err = ReportTables(aggCtx, db, plan)
+		return err
+	})
 	steps := []func() error{r.population, r.outcomes, r.safety, r.dataQuality, r.multiplicity}
 	for _, step := range steps {
-		if err := step(); err != nil {
-			return nil, err
+		if err = step(); err != nil {
+			break
 		}
-		if err := ctx.Err(); err != nil {
-			return nil, err
+		if err = ctx.Err(); err != nil {
+			break
 		}
 	}
-	if r.res.Aggregates, err = ReportTables(ctx, db, plan); err != nil {
+	if err := agg.Wait(); err != nil {
+		return nil, err
+	}
+	if err != nil {
 		return nil, err
 	}
 	return r.res, nil
