@@ -88,7 +88,10 @@ func newLakeLogCommand(g *globalOptions) *cobra.Command {
 		Short: "List the lake versions, oldest first, with their sources and row counts",
 		Long: `log prints one line per lake version: the version, its commit time (UTC), the operation,
 the source file's name and the first 12 hex digits of its sha256, and the rows read,
-accepted, quarantined and excluded. Any version can be read again with --as-of N.`,
+accepted, quarantined and excluded. A forget or compact shows the rows it removed from
+sessions and quarantine. Any version can be read again with --as-of N, except those marked
+[erased] (before a forget) or [expired] (past vacuum's --retain): their records stay, their
+data does not.`,
 		Example: `  outcomes lake log
   outcomes lake log --json | jq '.[] | select(.counts.quarantined > 0)'`,
 		Args: cobra.NoArgs,
@@ -120,11 +123,11 @@ func printLog(w io.Writer, log []lake.Commit) error {
 		if c.Operation != lake.OpIngest {
 			op += fmt.Sprintf(" (-%d rows, -%d violations)", c.RemovedRows, c.RemovedViolations)
 		}
-		if c.Expired {
-			op += " [erased]"
-			if c.ExpiredBy == 0 {
-				op = op[:len(op)-len(" [erased]")] + " [expired]"
-			}
+		switch {
+		case c.Expired && c.ExpiredBy != 0:
+			op += " [erased]" // by the forget of version ExpiredBy: no longer readable
+		case c.Expired:
+			op += " [expired]" // by vacuum's retention
 		}
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%.12s\t%d\t%d\t%d\t%d\n", c.Version, c.Time.UTC().Format(time.RFC3339),
 			op, c.Source.Name, c.Source.SHA256, c.Counts.Read, c.Counts.Accepted, c.Counts.Quarantined, c.Counts.Excluded)

@@ -409,3 +409,109 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// TestRewriteCrashWindows stops forget and compact at the windows of the protocol: between the
+// quarantine and the sessions commit, and (forget) between the commit and the expiry of the
+// older snapshots. Readers must see the version before (or, after the commit point, the
+// erasure, with the older versions refused), the lake must verify, and the next writer must
+// repair and finish.
+func TestRewriteCrashWindows(t *testing.T) {
+	ctx := t.Context()
+	setup := func(t *testing.T) (*Lake, string) {
+		l, _ := openTestLake(t)
+		rng := rand.New(rand.NewPCG(30, 31))
+		for i := range 3 {
+			appendBatch(t, l, fmt.Sprint("w", i), randomRows(rng, 300, 2020, 2021), 3)
+		}
+		w, _ := viewOf(t, l, 0)
+		var victim string
+		for k := range w {
+			victim = parseKey(k).ClientKey
+			break
+		}
+		return l, victim
+	}
+	deep := func(t *testing.T, l *Lake) {
+		t.Helper()
+		problems, err := l.VerifyDeep(ctx)
+		must(t, err)
+		if len(problems) > 0 {
+			t.Fatal(problems)
+		}
+	}
+	crash := errors.New("crash")
+	for _, op := range []string{"forget", "compact"} {
+		t.Run(op+"/between the table commits", func(t *testing.T) {
+			l, victim := setup(t)
+			before, _ := viewOf(t, l, 0)
+			l.hooks.afterQuarantine = func() error { return crash }
+			var err error
+			if op == "forget" {
+				_, err = l.Forget(ctx, victim, "")
+			} else {
+				_, err = l.Compact(ctx, CompactOptions{})
+			}
+			if !errors.Is(err, crash) {
+				t.Fatalf("%s with a crash between the commits: %v", op, err)
+			}
+			l2 := reopen(t, l) // the next process
+			if now, _ := viewOf(t, l2, 0); !maps.Equal(now, before) {
+				t.Fatal("readers see a half-committed rewrite")
+			}
+			log, err := l2.Log(ctx)
+			must(t, err)
+			if len(log) != 3 {
+				t.Fatalf("%d versions after the crash", len(log))
+			}
+			deep(t, l2)
+			if op == "forget" {
+				_, err = l2.Forget(ctx, victim, "")
+			} else {
+				_, err = l2.Compact(ctx, CompactOptions{})
+			}
+			must(t, err)
+			deep(t, l2)
+			if _, err := l2.Vacuum(ctx, VacuumOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			deep(t, l2)
+		})
+	}
+	t.Run("forget/between the commit and the expiry", func(t *testing.T) {
+		l, victim := setup(t)
+		commits := 0
+		l.hooks.commitTable = func(ident table.Identifier) error {
+			// The test client has no quarantine rows: the sessions commit, then the expiry.
+			if commits++; commits == 2 {
+				return crash
+			}
+			return nil
+		}
+		_, err := l.Forget(ctx, victim, "")
+		if !errors.Is(err, crash) || !strings.Contains(err.Error(), "run lake vacuum") {
+			t.Fatalf("forget with a crash before the expiry: %v", err)
+		}
+		l2 := reopen(t, l)
+		if st, err := l2.loadState(ctx); err != nil || len(st.history) != 0 || len(st.versions) != 4 {
+			t.Fatalf("the expiry happened after all: %v", err)
+		}
+		if _, err := l2.Snapshot(ctx, 2); !errors.Is(err, ErrErased) {
+			t.Fatalf("a version before the forget is readable before the expiry: %v", err)
+		}
+		if n, _ := clientRows(t, l2, 0, victim); n != 0 {
+			t.Fatal("the client is still in the latest version")
+		}
+		deep(t, l2)
+		res, err := l2.Vacuum(ctx, VacuumOptions{})
+		must(t, err)
+		if len(res.ExpiredVersions) != 3 {
+			t.Fatalf("vacuum did not finish the expiry: %+v", res)
+		}
+		deep(t, l2)
+		log, err := l2.Log(ctx)
+		must(t, err)
+		if len(log) != 4 || !log[2].Expired || log[3].Operation != OpForget {
+			t.Fatalf("log: %+v", log)
+		}
+	})
+}
