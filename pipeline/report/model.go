@@ -111,6 +111,14 @@ func build(in *Input) (*page, error) {
 	return p, nil
 }
 
+// clients is "1 client" or "1,285 clients".
+func clients(n int) string {
+	if n == 1 {
+		return "1 client"
+	}
+	return count(n) + " clients"
+}
+
 func short(sha string) string {
 	if len(sha) > 12 {
 		return sha[:12]
@@ -129,7 +137,7 @@ func Headline(measure string, o *analysis.Outcome) string {
 		return fmt.Sprintf("%s: the change from first to last session cannot be estimated (%s clients with two recorded values): %s.",
 			mi.Label, count(b.N), reasonOr(b.UndefinedReason))
 	}
-	return changeClause(mi, b) + fmt.Sprintf(" from first to last session in %s clients", count(b.N)) + responderClause(b) + "."
+	return changeClause(mi, b) + " from first to last session in " + clients(b.N) + responderClause(b) + "."
 }
 
 // changeClause says how the mean changed, with its 95% CI as magnitudes when the interval

@@ -212,7 +212,7 @@ func TestHeadline(t *testing.T) {
 		{"includes zero", 7, -0.4, -1.2, 0.4, 0.43, 0.1, 0.8,
 			"Pain before sessions changed by −0.4 points on average (95% CI −1.2 to 0.4, which includes no change) from first to last session in 7 clients; 43% improved by at least 30% (95% CI 10% to 80%)."},
 		{"no CI", 1, -2, math.NaN(), math.NaN(), math.NaN(), math.NaN(), math.NaN(),
-			"Pain before sessions changed by −2.0 points on average (no CI: n < 2) from first to last session in 1 clients; responder rate not defined (no evaluable pair)."},
+			"Pain before sessions changed by −2.0 points on average (no CI: n < 2) from first to last session in 1 client; responder rate not defined (no evaluable pair)."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
