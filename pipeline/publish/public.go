@@ -72,17 +72,27 @@ func (p *published) course(measure string, c *analysis.PairedAnalysis) {
 	}
 	tc := p.lookup("course_" + measure + "_by_complaint")
 	tm := p.lookup("course_" + measure + "_by_modality")
-	if tc == nil || tm == nil {
-		c.Overall, c.ByComplaint, c.ByModality = nil, nil, nil
-		return
+	switch {
+	case tc != nil:
+		c.Overall = p.pairedRow(tc, disclosure.TotalLevel, c.Overall)
+	case tm != nil:
+		c.Overall = p.pairedRow(tm, disclosure.TotalLevel, c.Overall)
+	default:
+		c.Overall = nil
 	}
-	c.Overall = p.pairedRow(tc, disclosure.TotalLevel, c.Overall)
-	for i, e := range c.ByComplaint {
-		c.ByComplaint[i].Value = p.pairedRow(tc, level(e.Key), e.Value)
+	c.ByComplaint = p.pairedRows(tc, c.ByComplaint)
+	c.ByModality = p.pairedRows(tm, c.ByModality)
+}
+
+// pairedRows applies pairedRow to each level of a subgroup; without a table, none is shown.
+func (p *published) pairedRows(t *disclosure.Table, levels analysis.Ordered[*analysis.PairedBlock]) analysis.Ordered[*analysis.PairedBlock] {
+	if t == nil {
+		return nil
 	}
-	for i, e := range c.ByModality {
-		c.ByModality[i].Value = p.pairedRow(tm, level(e.Key), e.Value)
+	for i, e := range levels {
+		levels[i].Value = p.pairedRow(t, level(e.Key), e.Value)
 	}
+	return levels
 }
 
 // pairedRow returns b as the published row l of t shows it: nil when the row's count is
@@ -188,21 +198,31 @@ func (p *published) mixedModel(m *analysis.MixedModelResult) {
 // severities that are suppressed. Counts by type are not published.
 func (p *published) safety(s *analysis.Safety) {
 	tm, tc := p.lookup("adverse_events_by_modality"), p.lookup("adverse_events_by_complaint")
-	if s.Overall == nil || tm == nil || tc == nil {
+	overall := tm
+	if overall == nil {
+		overall = tc
+	}
+	if s.Overall == nil || overall == nil {
 		s.Overall, s.ByModality, s.ByComplaint = nil, nil, nil
 		return
 	}
-	s.Overall = p.safetyRow(tm, disclosure.TotalLevel, s.Overall, true)
+	s.Overall = p.safetyRow(overall, disclosure.TotalLevel, s.Overall, true)
 	if s.Overall == nil {
 		s.ByModality, s.ByComplaint = nil, nil
 		return
 	}
-	for i, e := range s.ByModality {
-		s.ByModality[i].Value = p.safetyRow(tm, level(e.Key), e.Value, false)
+	s.ByModality = p.safetyRows(tm, s.ByModality)
+	s.ByComplaint = p.safetyRows(tc, s.ByComplaint)
+}
+
+func (p *published) safetyRows(t *disclosure.Table, levels analysis.Ordered[*analysis.SafetyBlock]) analysis.Ordered[*analysis.SafetyBlock] {
+	if t == nil {
+		return nil
 	}
-	for i, e := range s.ByComplaint {
-		s.ByComplaint[i].Value = p.safetyRow(tc, level(e.Key), e.Value, false)
+	for i, e := range levels {
+		levels[i].Value = p.safetyRow(t, level(e.Key), e.Value, false)
 	}
+	return levels
 }
 
 func (p *published) safetyRow(t *disclosure.Table, l string, b *analysis.SafetyBlock, overall bool) *analysis.SafetyBlock {

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
 )
 
@@ -112,5 +113,86 @@ func TestStale(t *testing.T) {
 	}
 	if _, err := Run(t.Context(), Options{Summary: testSummary, Out: out, LatestSnapshot: 1 << 40, AllowStale: true}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// writeSummary writes a changed copy of the test summary, with its tables, into a new
+// directory and returns the summary's path.
+func writeSummary(t *testing.T, change func(s *analysis.Summary)) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.CopyFS(dir, os.DirFS("testdata/summary")); err != nil {
+		t.Fatal(err)
+	}
+	s, err := analysis.ReadSummary(testSummary)
+	if err != nil {
+		t.Fatal(err)
+	}
+	change(s)
+	b, err := s.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, analysis.SummaryFile)
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestSubgroupsLeftOut(t *testing.T) {
+	sum := writeSummary(t, func(s *analysis.Summary) {
+		for _, e := range s.Outcomes {
+			if e.Value.Course != nil {
+				e.Value.Course.ByComplaint = nil
+			}
+		}
+		s.Safety.ByComplaint = nil
+	})
+	out := filepath.Join(t.TempDir(), "b")
+	if _, err := Run(t.Context(), Options{Summary: sum, Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "course_pain_by_complaint.csv")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a table of a subgroup the plan left out: %v", err)
+	}
+	if err := Verify(t.Context(), out); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRefuseKeys(t *testing.T) {
+	key := strings.Repeat("ab", 16)
+	sum := writeSummary(t, func(s *analysis.Summary) {
+		s.Safety.ByModality[0].Key = key
+	})
+	out := filepath.Join(t.TempDir(), "b")
+	_, err := Run(t.Context(), Options{Summary: sum, Out: out})
+	if !errors.Is(err, ErrRefused) || !errors.Is(err, disclosure.ErrForbidden) || strings.Contains(err.Error(), key) {
+		t.Fatalf("a key as a level: %v", err)
+	}
+	if _, err := os.Stat(out); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a refused bundle was written")
+	}
+}
+
+func TestPublicReport(t *testing.T) {
+	dir := publishTest(t, 0)
+	html, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`id="public-note"`, "suppressed: fewer than 10 clients", `id="headline"`} {
+		if !bytes.Contains(html, []byte(want)) {
+			t.Errorf("report-public.html lacks %q", want)
+		}
+	}
+	// Dates are published by year: no YYYY-MM anywhere in the bundle's text.
+	month := regexp.MustCompile(`\b20\d\d-[01]\d\b`)
+	for _, name := range []string{ReportFile, ReadmeFile, ManifestFile} {
+		b, _ := os.ReadFile(filepath.Join(dir, name))
+		if m := month.Find(b); m != nil {
+			t.Errorf("%s holds the month %s", name, m)
+		}
 	}
 }

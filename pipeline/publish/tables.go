@@ -40,14 +40,18 @@ func buildGroups(s *analysis.Summary, v *vocabulary, withheld withheldFunc) ([]g
 		if err != nil {
 			return nil, err
 		}
-		groups = append(groups, g)
+		if len(g.Tables) > 0 {
+			groups = append(groups, g)
+		}
 	}
 	if s.Safety.Overall != nil {
 		g, err := sessionsGroup(s, v)
 		if err != nil {
 			return nil, err
 		}
-		groups = append(groups, g)
+		if len(g.Tables) > 0 {
+			groups = append(groups, g)
+		}
 	}
 	return groups, nil
 }
@@ -68,6 +72,9 @@ func courseGroup(v *vocabulary, measure string, c *analysis.PairedAnalysis, with
 		{"complaint", v.complaintDim(complaints), c.ByComplaint},
 		{"modality", disclosure.Flat("modality", modalities...), c.ByModality},
 	} {
+		if len(spec.levels) == 0 {
+			continue // the plan leaves the subgroup out
+		}
 		t, err := courseTable(g.Name+"_by_"+spec.by, spec.dim, statuses, spec.levels, c.Overall, withheld)
 		if err != nil {
 			return g, err
@@ -202,6 +209,9 @@ func sessionsGroup(s *analysis.Summary, v *vocabulary) (group, error) {
 		{"modality", disclosure.Flat("modality", modalities...), s.Safety.ByModality},
 		{"complaint", v.complaintDim(complaints), s.Safety.ByComplaint},
 	} {
+		if len(spec.levels) == 0 {
+			continue
+		}
 		t, err := safetyTable(v, "adverse_events_by_"+spec.by, spec.dim, spec.levels, s.Safety.Overall, func(l string) int { return bound[spec.by][l] })
 		if err != nil {
 			return g, err
