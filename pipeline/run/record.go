@@ -32,6 +32,7 @@ type StepStatus string
 const (
 	StepOK           StepStatus = "ok"
 	StepFailed       StepStatus = "failed"
+	StepAttention    StepStatus = "attention" // refused, wrote nothing: a person must look (exit 3)
 	StepInterrupted  StepStatus = "interrupted"
 	StepUpToDate     StepStatus = "up_to_date"    // its inputs did not change since it last succeeded
 	StepSkipped      StepStatus = "skipped"       // not run: an earlier step failed, or nothing to do

@@ -48,7 +48,9 @@ type Step struct {
 	// Key, if set, returns the step's own input (a notebook's sha256), part of its Inputs.
 	Key func() (string, error)
 	// Do runs the step. nil means the step is not available in this build: it is recorded as
-	// not_available ("skipped: not available in this build").
+	// not_available ("skipped: not available in this build"). An error marked
+	// exit.ErrAttention (a refusal that wrote nothing) does not stop the run: the step is
+	// recorded as attention and the run exits 3; any other error fails the run.
 	Do func(ctx context.Context, e *Env) error
 }
 
@@ -258,7 +260,11 @@ func (r *runner) runStep(ctx context.Context, s Step) {
 	sr := &r.rec.Steps[i]
 	sr.Status, sr.Ended = status, r.opt.Now().UTC()
 	sr.Duration = sr.Ended.Sub(sr.Started).Round(time.Millisecond).String()
-	if err != nil {
+	switch {
+	case err != nil && status == StepAttention:
+		sr.Error = err.Error()
+		r.attention = append(r.attention, s.Name+": "+err.Error())
+	case err != nil:
 		sr.Error = err.Error()
 		r.fail(err)
 	}
@@ -266,9 +272,12 @@ func (r *runner) runStep(ctx context.Context, s Step) {
 	if sr.Note != "" {
 		attrs = append(attrs, "note", sr.Note)
 	}
-	if err != nil && status == StepFailed {
+	switch {
+	case status == StepFailed:
 		r.log.Error("step", append([]any{"step", s.Name, "error", err}, attrs...)...)
-	} else {
+	case err != nil:
+		r.log.Warn("step", append([]any{"step", s.Name, "error", err}, attrs...)...)
+	default:
 		r.log.Info("step", append([]any{"step", s.Name}, attrs...)...)
 	}
 	if err := r.save(); err != nil {
@@ -303,6 +312,8 @@ func (r *runner) doStep(ctx context.Context, s Step, e *Env) (StepStatus, error)
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return StepInterrupted, ctx.Err()
+	case errors.Is(err, exit.ErrAttention):
+		return StepAttention, err
 	case err != nil:
 		return StepFailed, err
 	}

@@ -181,6 +181,23 @@ func TestRunFailedStep(t *testing.T) {
 	}
 }
 
+func TestRunAttentionStep(t *testing.T) {
+	w := testWorkspace(t, "a.csv")
+	refuse := fakeStep{fail: exit.Attentionf("nothing published: too few clients")}
+	var later fakeStep
+	rec, err := Run(t.Context(), testOptions(t, w, refuse.step("publish"), later.step("notebook")))
+	if exit.Code(err) != exit.Attention || rec.Status != Attention || stepStatus(rec, "publish") != StepAttention {
+		t.Fatalf("Run: %v (exit %d), status %s, publish %s; want attention, exit 3", err, exit.Code(err), rec.Status, stepStatus(rec, "publish"))
+	}
+	if later.calls != 1 || !strings.Contains(rec.Summary, "needs attention: publish: nothing published: too few clients") {
+		t.Errorf("later step called %d times; summary %q", later.calls, rec.Summary)
+	}
+	// A refusal is not a success: the next run tries again.
+	if _, err := Run(t.Context(), testOptions(t, w, refuse.step("publish"))); exit.Code(err) != exit.Attention || refuse.calls != 2 {
+		t.Errorf("second run: %v, publish called %d times", err, refuse.calls)
+	}
+}
+
 func TestRunLocked(t *testing.T) {
 	w := testWorkspace(t)
 	lk, err := lock.Acquire(t.Context(), w.LockPath(), 0)
