@@ -13,10 +13,13 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
 	"github.com/cstoutcomes/outcomes/pipeline/notebook"
 	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
+	"github.com/cstoutcomes/outcomes/pipeline/publish"
 	"github.com/cstoutcomes/outcomes/pipeline/report"
 	nightly "github.com/cstoutcomes/outcomes/pipeline/run"
 	"github.com/cstoutcomes/outcomes/pipeline/workspace"
@@ -114,7 +117,7 @@ func runSteps(g *globalOptions, w *workspace.Workspace, plan *analysis.Plan, h *
 		{Name: "report", Product: "report", Derived: true, Do: reportStep},
 	}
 	if w.Config.Publish.Enabled {
-		steps = append(steps, nightly.Step{Name: "publish", Product: "public bundle", Derived: true})
+		steps = append(steps, nightly.Step{Name: "publish", Product: "public bundle", Derived: true, Do: publishStep(w)})
 	}
 	for _, nb := range w.Config.Notebooks {
 		path := nb
@@ -167,6 +170,38 @@ func reportStep(ctx context.Context, e *nightly.Env) error {
 	}
 	e.SetOutput(out)
 	return nil
+}
+
+// publishStep makes the public bundle of the summary that summarize wrote or found current,
+// in publish/<date>/, as `outcomes publish` does. A refusal (the disclosure audit failed; a
+// stale summary) writes nothing and needs a person: exit 3, and the next run tries again.
+func publishStep(w *workspace.Workspace) func(context.Context, *nightly.Env) error {
+	return func(ctx context.Context, e *nightly.Env) error {
+		sum := e.OutputOf("summarize")
+		if sum == "" {
+			return errors.New("publish: the summarize step left no summary")
+		}
+		res, err := publish.Run(ctx, publish.Options{
+			Summary:        sum,
+			Out:            publish.DefaultOut(w.PublishDir(), sum, e.Start.UTC().Format(time.DateOnly)),
+			MinCell:        w.Config.Disclosure.MinCell,
+			LatestSnapshot: e.Inputs.Snapshot,
+			ProgramVersion: e.Inputs.ProgramVersion,
+			Logger:         e.Logger,
+		})
+		switch {
+		case errors.Is(err, disclosure.ErrConfig):
+			return exit.Usagef("%s: disclosure.min_cell: %w", workspace.ConfigFile, err)
+		case errors.Is(err, publish.ErrStale), errors.Is(err, publish.ErrRefused):
+			return exit.Attentionf("nothing published: %w", err)
+		case err != nil:
+			return err
+		}
+		e.SetOutput(res.Dir)
+		e.Count("cells_withheld_small", int64(res.Primary))
+		e.Count("cells_withheld_to_protect", int64(res.Secondary))
+		return nil
+	}
 }
 
 // notebookStep runs the notebook at path with its parameters' defaults over the lake version
