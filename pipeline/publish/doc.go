@@ -36,9 +36,9 @@
 // session dates finer than a year (the population's first and last dates keep their year;
 // sessions by month become sessions by year); adverse events by type; within-session results
 // by subgroup (they count sessions, and the summary does not say how many clients are behind
-// them); the distribution of course changes and of sessions per client, and their minimum
-// and maximum (the tails are single clients); the violations by rule; trajectory points of
-// fewer than min_cell clients.
+// them); the distribution of course changes and of sessions per client (the tails are
+// single clients; the quartiles, minimum and maximum of sessions per client are kept); the
+// violations by rule; trajectory points of fewer than min_cell clients.
 //
 // # Disclosure control
 //
@@ -85,4 +85,17 @@
 //
 // [Run] also refuses ([ErrStale]) a summary of a lake snapshot older than the latest unless
 // Options.AllowStale is set. It is what both `outcomes publish` and the nightly run call.
+//
+// # What it does not do
+//
+//   - Successive releases are not audited together: each bundle is protected on its own, so
+//     differencing two releases (a client added between them) is not covered; measures.json
+//     asks for it, and disclosure.Audit can take the tables of both releases once publish
+//     keeps the last release to compare with.
+//   - Counts are not rounded (measures.json round_counts_below_overall_level_to: 5): rounding
+//     breaks the additivity the suppression and its audit rely on; cell suppression with a
+//     protection level is used instead.
+//   - Session counts at or above min_cell may still come from fewer than min_cell clients;
+//     the summary gives no client count per adverse-event cell. Rates are guarded by the
+//     client bound above; the counts are published at the levels the summary has.
 package publish

@@ -255,6 +255,8 @@ func (p *published) safetyRow(t *disclosure.Table, l string, b *analysis.SafetyB
 // summed into one row (a commit is one practice's export, and its file name may name the
 // practice), months and the sessions-per-client distribution are dropped (dates finer than a
 // year; the tails of the distribution are single clients), and so are the violations by rule.
+// The quartiles, minimum and maximum of sessions per client stay: a number of sessions alone
+// is not a quasi-identifier (measures.json), and the report prints them as one sentence.
 func publicQuality(dq *analysis.DataQuality, snapshot int64) {
 	all := analysis.CommitRows{Version: snapshot, Operation: "all", Source: "all sources"}
 	for _, c := range dq.Commits {
@@ -267,6 +269,5 @@ func publicQuality(dq *analysis.DataQuality, snapshot int64) {
 	dq.Commits = []analysis.CommitRows{all}
 	dq.SessionsByMonth = nil
 	dq.ViolationsByRule = nil
-	dq.SessionsPerClient.Min, dq.SessionsPerClient.Max = analysis.Null, analysis.Null
 	dq.SessionsPerClient.Distribution = nil
 }
