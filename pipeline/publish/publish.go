@@ -100,7 +100,7 @@ func Run(ctx context.Context, opt Options) (*Result, error) {
 		return nil, fmt.Errorf("publish: %w", err)
 	}
 	log.Info("published", "stage", "publish", "dir", opt.Out, "snapshot", in.Summary.Snapshot,
-		"tables", len(b.Manifest.Groups), "suppressed_primary", b.Primary, "suppressed_secondary", b.Secondary)
+		"groups", len(b.Manifest.Groups), "files", len(b.Manifest.Files)+1, "suppressed_primary", b.Primary, "suppressed_secondary", b.Secondary)
 	return &Result{Dir: opt.Out, Manifest: b.Manifest, Primary: b.Primary, Secondary: b.Secondary}, nil
 }
 

@@ -3,6 +3,7 @@ package publish
 import (
 	"bytes"
 	"errors"
+	"flag"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -194,5 +195,70 @@ func TestPublicReport(t *testing.T) {
 		if m := month.Find(b); m != nil {
 			t.Errorf("%s holds the month %s", name, m)
 		}
+	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+
+// TestGolden compares the bundle of the test summary, but for the report (the report
+// package's own tests cover its HTML), with testdata/golden; -update rewrites it.
+func TestGolden(t *testing.T) {
+	dir := publishTest(t, 0)
+	golden := filepath.Join("testdata", "golden")
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Name() == ReportFile || e.Name() == ManifestFile {
+			continue // the manifest holds the report's hash
+		}
+		got, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(golden, e.Name())
+		if *update {
+			if err := os.MkdirAll(golden, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path, got, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		want, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatalf("%v (run with -update)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s differs from %s (run with -update and review the diff)", e.Name(), path)
+		}
+	}
+}
+
+// TestReplace publishes twice into the same directory: the second bundle replaces the first
+// and nothing is left beside it.
+func TestReplace(t *testing.T) {
+	parent := t.TempDir()
+	out := filepath.Join(parent, "2026-11-24")
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(out, "old.txt"), []byte("old"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(t.Context(), Options{Summary: testSummary, Out: out}); err != nil {
+		t.Fatal(err)
+	}
+	if err := Verify(t.Context(), out); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(parent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 {
+		t.Errorf("beside the bundle: %v", entries)
 	}
 }
