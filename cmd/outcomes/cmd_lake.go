@@ -571,7 +571,10 @@ practitioner_key, client_key and session_number) is added when it is in M's view
 superseded when a newer row replaced its row, and removed when it is in N's view only. With
 --rows it lists the keys (pseudonymous keys, never source ids).
 
-Versions before a forget were erased and cannot be compared.`,
+Versions before a forget were erased and cannot be compared.
+
+EXIT STATUS
+  0 done; 1 an error; 2 usage, or a version that does not exist or was erased.`,
 		Example: `  outcomes lake diff 3 4
   outcomes lake diff 3 0 --rows`,
 		Args: cobra.ExactArgs(2),

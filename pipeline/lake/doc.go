@@ -126,7 +126,10 @@
 // The manifests of the forget snapshot keep entries for the files it deleted, with their
 // column statistics: so the tables never record lower and upper bounds of client_key (nor of
 // quarantine's value and message): write.metadata.metrics.column.* = counts, set at creation
-// and added to older tables by [Open]. Quarantine rows carry the client_key of rows whose ids
+// and added to older tables by [Open]. Files written before that upgrade keep their truncated
+// bounds (16-character prefixes of keys) in the manifests, and a forget's manifest keeps
+// those of the files it replaced: on a lake created before the upgrade, a forget therefore
+// leaves a prefix of the key in one manifest (no row). Quarantine rows carry the client_key of rows whose ids
 // were valid (a nullable column added at the end of the schema, field id 9); rows written
 // before it, or with invalid ids, have none and are not found by forget.
 //
