@@ -511,6 +511,29 @@ func TestCompactKeepsResults(t *testing.T) {
 	if got := sessionsView(t, ws, 4); got != view {
 		t.Fatal("version 4 reads differently after vacuum")
 	}
+	// Files damaged by hand: verify (and verify --deep) name them and exit 1.
+	snap, err := openLake(t, ws).Snapshot(t.Context(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, changed := snap.SessionsFiles[0], snap.SessionsFiles[1]
+	if err := os.Remove(gone); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clear(data[len(data)/3 : len(data)/3+64])
+	if err := os.WriteFile(changed, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"lake", "verify"}, {"lake", "verify", "--deep"}} {
+		code, out := runOutcomes(append([]string{"--workspace", ws}, args...)...)
+		if code != 1 || !strings.Contains(out, gone+": missing") || !strings.Contains(out, changed+": sha256") {
+			t.Errorf("%v of damaged files: exit %d\n%s", args, code, out)
+		}
+	}
 }
 
 // openLakeStatus returns the number of live data files and of sessions rows.

@@ -31,14 +31,14 @@ type VacuumOptions struct {
 
 // VacuumResult is what [Lake.Vacuum] expired and deleted (or, with DryRun, would have).
 type VacuumResult struct {
-	ExpiredVersions     []int64  // lake versions whose snapshots were expired
-	ExpiredSnapshots    int      // Iceberg snapshots removed, both tables
-	Deleted             []string // files deleted, relative to the lake directory, sorted
-	DeletedBytes        int64
-	Young               int // unreferenced files kept because they are younger than OlderThan
-	DryRun              bool
-	SessionsSnapshots   int // snapshots kept
-	QuarantineSnapshots int
+	ExpiredVersions     []int64  `json:"expired_versions"`  // lake versions whose snapshots were expired
+	ExpiredSnapshots    int      `json:"expired_snapshots"` // Iceberg snapshots removed, both tables
+	Deleted             []string `json:"deleted"`           // files deleted, relative to the lake directory, sorted
+	DeletedBytes        int64    `json:"deleted_bytes"`
+	Young               int      `json:"young_kept"` // unreferenced files kept because they are younger than OlderThan
+	DryRun              bool     `json:"dry_run"`
+	SessionsSnapshots   int      `json:"sessions_snapshots_kept"`
+	QuarantineSnapshots int      `json:"quarantine_snapshots_kept"`
 }
 
 // Vacuum expires snapshots and deletes the files no kept snapshot refers to. The caller
@@ -62,7 +62,7 @@ func (l *Lake) Vacuum(ctx context.Context, opt VacuumOptions) (*VacuumResult, er
 	if err != nil {
 		return nil, err
 	}
-	res := &VacuumResult{DryRun: opt.DryRun}
+	res := &VacuumResult{DryRun: opt.DryRun, ExpiredVersions: []int64{}, Deleted: []string{}}
 	keepFrom := st.forgetAfter(0)
 	if opt.Retain > 0 {
 		cut := l.now().Add(-opt.Retain)
