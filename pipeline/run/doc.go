@@ -31,9 +31,10 @@
 //     ("nothing new: summary of snapshot N is current").
 //  6. Retention: remove archive/<YYYY-MM-DD>/ older than archive.keep_days, and all but the
 //     newest runs.keep records. rejected/ is left for a person.
-//  7. Final record: status ok (exit 0), attention (exit 3: a file rejected, or a file's
-//     quarantined share above quarantine.alert_share), failed (exit 1), or interrupted (exit
-//     130, or 143 after SIGTERM), with a one-line summary that the command prints on stderr.
+//  7. Final record: status ok (exit 0), attention (exit 3: a file rejected, a file's
+//     quarantined share above quarantine.alert_share, or a step that refused, such as a
+//     public bundle failing its disclosure audit), failed (exit 1), or interrupted (exit 130,
+//     or 143 after SIGTERM), with a one-line summary that the command prints on stderr.
 //     Release the lock.
 //
 // After a step fails the rest are skipped. When the context is cancelled (SIGINT, SIGTERM),
