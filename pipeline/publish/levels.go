@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
@@ -112,14 +111,3 @@ func (v *vocabulary) severityDim() disclosure.Dim {
 		return anyEvent
 	})
 }
-
-// groupOf returns the published group level of a complaint, or "" when it has none.
-func (v *vocabulary) groupOf(complaint string) string {
-	if g := v.Group[complaint]; g != "" {
-		return g + groupSuffix
-	}
-	return ""
-}
-
-// displayGroup is a group level as a reader reads it ("headache_group" → "headache").
-func displayGroup(l string) string { return strings.TrimSuffix(l, groupSuffix) }

@@ -84,11 +84,14 @@ func courseGroup(v *vocabulary, measure string, c *analysis.PairedAnalysis, with
 	return g, nil
 }
 
-// changeStats are the statistics of a course row, computed from its n clients.
-var changeStats = []struct {
+// stat is a published statistic: its column name and where a summary block holds it.
+type stat[B any] struct {
 	name string
-	get  func(b *analysis.PairedBlock) analysis.Float
-}{
+	get  func(b B) analysis.Float
+}
+
+// changeStats are the statistics of a course row, computed from its n clients.
+var changeStats = []stat[*analysis.PairedBlock]{
 	{"mean_first", func(b *analysis.PairedBlock) analysis.Float { return b.MeanFirst }},
 	{"mean_last", func(b *analysis.PairedBlock) analysis.Float { return b.MeanLast }},
 	{"mean_change", func(b *analysis.PairedBlock) analysis.Float { return b.MeanChange }},
@@ -100,91 +103,104 @@ var changeStats = []struct {
 }
 
 // responderStats are computed from the evaluable clients of a row.
-var responderStats = []struct {
-	name string
-	get  func(b *analysis.PairedBlock) analysis.Float
-}{
+var responderStats = []stat[*analysis.PairedBlock]{
 	{"responder_share", func(b *analysis.PairedBlock) analysis.Float { return b.ResponderShare }},
 	{"responder_ci_low", func(b *analysis.PairedBlock) analysis.Float { return b.ResponderCILow }},
 	{"responder_ci_high", func(b *analysis.PairedBlock) analysis.Float { return b.ResponderCIHigh }},
 }
 
 func courseTable(name string, dim disclosure.Dim, statuses bool, levels analysis.Ordered[*analysis.PairedBlock], overall *analysis.PairedBlock, withheld withheldFunc) (*disclosure.Table, error) {
+	c := &courseRows{name: name, statuses: statuses, withheld: withheld,
+		// not_evaluable is a level only when some client is not evaluable: a column of
+		// structural zeros would be suppressed (zeros are sensitive here) for nothing.
+		notEvaluable: overall.N > deref(overall.Evaluable)}
 	dims := []disclosure.Dim{dim}
-	// not_evaluable is a level only when some client is not evaluable: a column of
-	// structural zeros would be suppressed (zeros are sensitive in these tables) for nothing.
-	notEvaluable := overall.N > deref(overall.Evaluable)
 	if statuses {
-		levels := []string{statusResponder, statusNonResponder}
-		if notEvaluable {
-			levels = append(levels, statusNotEvaluable)
-		}
-		dims = append(dims, disclosure.Flat("status", levels...))
+		dims = append(dims, disclosure.Flat("status", c.statusLevels()...))
 	}
-	t, err := disclosure.NewTable(name, dims...)
-	if err != nil {
+	var err error
+	if c.t, err = disclosure.NewTable(name, dims...); err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
-	}
-	cell := func(l, status string) []string {
-		if statuses {
-			return []string{l, status}
-		}
-		return []string{l}
-	}
-	set := func(l string, b *analysis.PairedBlock) error {
-		if err := t.Set(int64(b.N), cell(l, disclosure.TotalLevel)...); err != nil {
-			return err
-		}
-		for _, st := range changeStats {
-			if err := t.SetStat(st.name, float64(st.get(b)), b.N, cell(l, disclosure.TotalLevel)...); err != nil {
-				return err
-			}
-		}
-		if !statuses {
-			return nil
-		}
-		ev, r := deref(b.Evaluable), deref(b.Responders)
-		if r > ev || ev > b.N {
-			return fmt.Errorf("publish: %s: %s: %d responders of %d evaluable of %d clients: %w", name, l, r, ev, b.N, disclosure.ErrInconsistent)
-		}
-		if !notEvaluable && ev != b.N {
-			return fmt.Errorf("publish: %s: %s: %d evaluable of %d clients, none overall: %w", name, l, ev, b.N, disclosure.ErrInconsistent)
-		}
-		for _, c := range []struct {
-			status string
-			n      int
-		}{{statusResponder, r}, {statusNonResponder, ev - r}, {statusNotEvaluable, b.N - ev}} {
-			if c.status == statusNotEvaluable && !notEvaluable {
-				continue
-			}
-			if err := t.Set(int64(c.n), l, c.status); err != nil {
-				return err
-			}
-		}
-		// A share reveals both of its counts once one is known, so it is withheld with either.
-		n := ev
-		if withheld != nil && (withheld(name, l, statusResponder) || withheld(name, l, statusNonResponder)) {
-			n = 0
-		}
-		for _, st := range responderStats {
-			if err := t.SetStat(st.name, float64(st.get(b)), n, cell(l, disclosure.TotalLevel)...); err != nil {
-				return err
-			}
-		}
-		return nil
 	}
 	for _, e := range levels {
 		if e.Value == nil {
 			continue
 		}
-		if err := set(level(e.Key), e.Value); err != nil {
-			return nil, fmt.Errorf("publish: %s: %w", name, err)
+		if err := c.set(level(e.Key), e.Value); err != nil {
+			return nil, fmt.Errorf("publish: %s: %s: %w", name, level(e.Key), err)
 		}
 	}
-	if err := set(disclosure.TotalLevel, overall); err != nil {
-		return nil, fmt.Errorf("publish: %s: %w", name, err)
+	if err := c.set(disclosure.TotalLevel, overall); err != nil {
+		return nil, fmt.Errorf("publish: %s: %s: %w", name, disclosure.TotalLevel, err)
 	}
-	return t, nil
+	return c.t, nil
+}
+
+// courseRows fills a course table row by row.
+type courseRows struct {
+	t            *disclosure.Table
+	name         string
+	statuses     bool // crossed with response status
+	notEvaluable bool // with a not_evaluable status
+	withheld     withheldFunc
+}
+
+func (c *courseRows) statusLevels() []string {
+	if c.notEvaluable {
+		return []string{statusResponder, statusNonResponder, statusNotEvaluable}
+	}
+	return []string{statusResponder, statusNonResponder}
+}
+
+// row returns the levels of level l's row total.
+func (c *courseRows) row(l string) []string {
+	if c.statuses {
+		return []string{l, disclosure.TotalLevel}
+	}
+	return []string{l}
+}
+
+// set fills the row of level l from block b: its clients and statistics, and its clients by
+// response status with the responder share.
+func (c *courseRows) set(l string, b *analysis.PairedBlock) error {
+	if err := c.t.Set(int64(b.N), c.row(l)...); err != nil {
+		return err
+	}
+	if err := setStats(c.t, changeStats, b, b.N, c.row(l)); err != nil {
+		return err
+	}
+	if !c.statuses {
+		return nil
+	}
+	ev, r := deref(b.Evaluable), deref(b.Responders)
+	switch {
+	case r > ev || ev > b.N:
+		return fmt.Errorf("%d responders of %d evaluable of %d clients: %w", r, ev, b.N, disclosure.ErrInconsistent)
+	case !c.notEvaluable && ev != b.N:
+		return fmt.Errorf("%d evaluable of %d clients, and every client evaluable overall: %w", ev, b.N, disclosure.ErrInconsistent)
+	}
+	counts := map[string]int{statusResponder: r, statusNonResponder: ev - r, statusNotEvaluable: b.N - ev}
+	for _, status := range c.statusLevels() {
+		if err := c.t.Set(int64(counts[status]), l, status); err != nil {
+			return err
+		}
+	}
+	// A share reveals both of its counts once one is known, so it is withheld with either.
+	n := ev
+	if c.withheld != nil && (c.withheld(c.name, l, statusResponder) || c.withheld(c.name, l, statusNonResponder)) {
+		n = 0
+	}
+	return setStats(c.t, responderStats, b, n, c.row(l))
+}
+
+// setStats attaches statistics of b, computed from n clients, to a cell.
+func setStats[B any](t *disclosure.Table, stats []stat[B], b B, n int, cell []string) error {
+	for _, st := range stats {
+		if err := t.SetStat(st.name, float64(st.get(b)), n, cell...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func deref(p *int) int {
@@ -227,10 +243,7 @@ func sessionsGroup(s *analysis.Summary, v *vocabulary) (group, error) {
 }
 
 // rateStats are the adverse-event rates of a safety row, on its any_adverse_event cell.
-var rateStats = []struct {
-	name string
-	get  func(b *analysis.SafetyBlock) analysis.Float
-}{
+var rateStats = []stat[*analysis.SafetyBlock]{
 	{"rate_per_1000", func(b *analysis.SafetyBlock) analysis.Float { return b.RatePer1000 }},
 	{"rate_ci_low", func(b *analysis.SafetyBlock) analysis.Float { return b.RateCILow }},
 	{"rate_ci_high", func(b *analysis.SafetyBlock) analysis.Float { return b.RateCIHigh }},
@@ -259,12 +272,7 @@ func safetyTable(v *vocabulary, name string, dim disclosure.Dim, levels analysis
 		if err := t.Set(int64(b.Sessions), disclosure.TotalLevel, l); err != nil {
 			return err
 		}
-		for _, st := range rateStats {
-			if err := t.SetStat(st.name, float64(st.get(b)), clients(l), anyEvent, l); err != nil {
-				return err
-			}
-		}
-		return nil
+		return setStats(t, rateStats, b, clients(l), []string{anyEvent, l})
 	}
 	for _, e := range levels {
 		if e.Value == nil {
