@@ -89,6 +89,8 @@ type hooks struct {
 	afterQuarantine func() error
 	// commitTable runs before each catalog commit; an error is returned in its place.
 	commitTable func(ident table.Identifier) error
+	// vacuumDelete runs before vacuum deletes a file; an error stops vacuum there.
+	vacuumDelete func(path string) error
 }
 
 // Open opens the lake in dir (<workspace>/lake), creating the warehouse, the namespace and the

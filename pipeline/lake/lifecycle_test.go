@@ -515,3 +515,52 @@ func TestRewriteCrashWindows(t *testing.T) {
 		}
 	})
 }
+
+// TestVacuumStopped stops vacuum after each number of deletions in turn (as a crash would):
+// every time the lake verifies deep and reads the same, and the next vacuum finishes.
+func TestVacuumStopped(t *testing.T) {
+	ctx := t.Context()
+	for stopAt := 1; ; stopAt += 6 {
+		l, _ := openTestLake(t)
+		tick := 0
+		l.now = func() time.Time { tick++; return testTime.Add(time.Duration(tick) * time.Minute) }
+		rng := rand.New(rand.NewPCG(40, 41))
+		for i := range 3 {
+			appendBatch(t, l, fmt.Sprint("vac", i), randomRows(rng, 300, 2020, 2021), 2)
+		}
+		_, err := l.Compact(ctx, CompactOptions{})
+		must(t, err)
+		before, _ := viewOf(t, l, 0)
+		deleted := 0
+		stop := errors.New("stop")
+		l.hooks.vacuumDelete = func(string) error {
+			if deleted++; deleted == stopAt {
+				return stop
+			}
+			return nil
+		}
+		_, err = l.Vacuum(ctx, VacuumOptions{Retain: time.Nanosecond})
+		l.hooks.vacuumDelete = nil
+		l2 := reopen(t, l)
+		l2.now = l.now
+		problems, verr := l2.VerifyDeep(ctx)
+		must(t, verr)
+		if after, _ := viewOf(t, l2, 0); len(problems) > 0 || !maps.Equal(before, after) {
+			t.Fatalf("vacuum stopped at deletion %d: %v; view unchanged: %v", stopAt, problems, maps.Equal(before, after))
+		}
+		_, err2 := l2.Vacuum(ctx, VacuumOptions{Retain: time.Nanosecond})
+		must(t, err2)
+		problems, verr = l2.VerifyDeep(ctx)
+		must(t, verr)
+		if len(problems) > 0 {
+			t.Fatal(problems)
+		}
+		if err == nil {
+			t.Logf("vacuum makes %d deletions; stopped after each of 1, 7, 13, ... before", deleted)
+			if deleted < 20 {
+				t.Fatalf("vacuum deleted only %d files: did it expire the versions before the compact?", deleted)
+			}
+			break
+		}
+	}
+}

@@ -177,6 +177,11 @@ func (l *Lake) Vacuum(ctx context.Context, opt VacuumOptions) (*VacuumResult, er
 			continue
 		}
 		if !opt.DryRun {
+			if h := l.hooks.vacuumDelete; h != nil {
+				if err := h(p); err != nil {
+					return res, err
+				}
+			}
 			if err := os.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 				return res, fmt.Errorf("vacuum: %w", err)
 			}
