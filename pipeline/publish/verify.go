@@ -28,6 +28,9 @@ func Verify(ctx context.Context, dir string) error {
 	}
 	var problems []string
 	add := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
+	if m.Format != FormatVersion {
+		add("%s: format %d, want %d", ManifestFile, m.Format, FormatVersion)
+	}
 	files := checkFiles(dir, &m, add)
 	if err := auditGroups(ctx, dir, &m, add); err != nil {
 		return err
