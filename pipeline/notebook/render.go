@@ -2,11 +2,9 @@ package notebook
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"html/template"
 	"io"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -20,6 +18,7 @@ import (
 	gtext "github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
 
+	"github.com/cstoutcomes/outcomes/internal/atomicfile"
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
 )
 
@@ -45,47 +44,12 @@ func (r *Result) Write(w io.Writer, f Format) error {
 
 // WriteFile renders r in format f to path atomically: a temporary file in the same
 // directory is written, synced and renamed, and removed on error.
-func WriteFile(path string, r *Result, f Format) (err error) {
+func WriteFile(path string, r *Result, f Format) error {
 	var b bytes.Buffer
 	if err := r.Write(&b, f); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(b.Bytes()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(filepath.Dir(path))
-}
-
-// syncDir makes a rename in dir durable.
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	return errors.Join(d.Sync(), d.Close())
+	return atomicfile.WriteFile(path, b.Bytes(), 0o644)
 }
 
 // ---- Markdown text and parameters ----

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"github.com/cstoutcomes/outcomes/internal/atomicfile"
 )
 
 // writeDir writes files into a new directory beside dir and renames it to dir, replacing a
@@ -32,7 +34,7 @@ func writeDir(dir string, files []file) (err error) {
 			return err
 		}
 	}
-	if err := syncDir(tmp); err != nil {
+	if err := atomicfile.SyncDir(tmp); err != nil {
 		return err
 	}
 	return replaceDir(tmp, dir)
@@ -55,7 +57,7 @@ func replaceDir(tmp, dir string) error {
 		}
 		return err
 	}
-	if err := syncDir(filepath.Dir(dir)); err != nil {
+	if err := atomicfile.SyncDir(filepath.Dir(dir)); err != nil {
 		return err
 	}
 	if old != "" {
@@ -80,13 +82,4 @@ func writeFile(path string, data []byte) error {
 		return err
 	}
 	return f.Close()
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	return errors.Join(err, d.Close())
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/cstoutcomes/outcomes/internal/atomicfile"
 	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 )
 
@@ -66,7 +67,7 @@ func Write(summaryPath, outDir string) (string, error) {
 		return "", err
 	}
 	path := filepath.Join(outDir, FileName)
-	return path, writeAtomic(path, b.Bytes())
+	return path, atomicfile.WriteFile(path, b.Bytes(), 0o644)
 }
 
 // PlotsDir is the directory beside report.html that Write puts the plots in.
@@ -176,32 +177,4 @@ func readTable[T any](path string, parse func(row map[string]string) (T, error))
 		out = append(out, v)
 	}
 	return out, nil
-}
-
-// writeAtomic writes b to path through a temporary file in the same directory.
-func writeAtomic(path string, b []byte) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err = f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err = f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
 }
