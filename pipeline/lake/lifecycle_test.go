@@ -564,3 +564,117 @@ func TestVacuumStopped(t *testing.T) {
 		}
 	}
 }
+
+// boundsWith returns the manifest entries (any status) of every snapshot of both tables
+// whose lower or upper bound of a column holds prefix.
+func boundsWith(t *testing.T, l *Lake, prefix string) []string {
+	t.Helper()
+	var out []string
+	for _, ident := range []table.Identifier{sessionsIdent, quarantineIdent} {
+		tbl, err := l.load(t.Context(), ident)
+		must(t, err)
+		for _, s := range tbl.Metadata().Snapshots() {
+			mfs, err := s.Manifests(l.fs)
+			must(t, err)
+			for _, mf := range mfs {
+				entries, err := mf.FetchEntries(l.fs, false)
+				must(t, err)
+				for _, e := range entries {
+					for _, m := range []map[int][]byte{e.DataFile().LowerBoundValues(), e.DataFile().UpperBoundValues()} {
+						for id, b := range m {
+							if strings.Contains(string(b), prefix) {
+								out = append(out, fmt.Sprintf("%s field %d (%v)", mf.FilePath(), id, e.Status()))
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestForgetLegacyBounds forgets a client in a lake created before client_key bounds were
+// turned off: after forget and vacuum, no manifest may hold a bound with the key's prefix.
+func TestForgetLegacyBounds(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lake")
+	savedProps := tableProperties
+	tableProperties = iceberg.Properties{}
+	for k, v := range savedProps {
+		if !strings.HasPrefix(k, table.MetricsModeColumnConfPrefix) {
+			tableProperties[k] = v
+		}
+	}
+	l, err := Open(t.Context(), dir, Options{})
+	tableProperties = savedProps
+	must(t, err)
+	rng := rand.New(rand.NewPCG(50, 51))
+	for i := range 3 {
+		appendBatch(t, l, fmt.Sprint("legacy", i), randomRows(rng, 200, 2020, 2021), 0)
+	}
+	must(t, l.Close())
+	// The victim: the lowest client key of a file, so that it is a lower bound.
+	l, err = Open(t.Context(), dir, Options{})
+	must(t, err)
+	defer l.Close()
+	w, _ := viewOf(t, l, 0)
+	victim := ""
+	for k := range w {
+		if c := parseKey(k).ClientKey; victim == "" || c < victim {
+			victim = c
+		}
+	}
+	if len(boundsWith(t, l, victim)) == 0 {
+		t.Fatal("the legacy lake records no client_key bounds: the test tests nothing")
+	}
+	_, err = l.Forget(t.Context(), victim, "")
+	must(t, err)
+	_, err = l.Vacuum(t.Context(), VacuumOptions{})
+	must(t, err)
+	if b := boundsWith(t, l, victim); len(b) > 0 {
+		t.Fatalf("after forget and vacuum the manifests still hold bounds with the key:\n%s", strings.Join(b, "\n"))
+	}
+	problems, err := l.VerifyDeep(t.Context())
+	must(t, err)
+	if len(problems) > 0 {
+		t.Fatal(problems)
+	}
+}
+
+// TestForgetLegacyBoundsWholeFile is TestForgetLegacyBounds with the client's rows alone in a
+// file: forget removes the file and adds none, leaving a single manifest to rewrite.
+func TestForgetLegacyBoundsWholeFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "lake")
+	savedProps := tableProperties
+	tableProperties = iceberg.Properties{}
+	for k, v := range savedProps {
+		if !strings.HasPrefix(k, table.MetricsModeColumnConfPrefix) {
+			tableProperties[k] = v
+		}
+	}
+	l, err := Open(t.Context(), dir, Options{})
+	tableProperties = savedProps
+	must(t, err)
+	rows := randomRows(rand.New(rand.NewPCG(60, 61)), 100, 2020)
+	for i := range 5 {
+		rows = append(rows, sessionRow{client: "victim", date: time.Date(2019, 3, 1+i, 0, 0, 0, 0, time.UTC), line: int64(200 + i)})
+	}
+	appendBatch(t, l, "one", rows, 0)
+	must(t, l.Close())
+	l, err = Open(t.Context(), dir, Options{})
+	must(t, err)
+	defer l.Close()
+	if len(boundsWith(t, l, "victim")) == 0 {
+		t.Fatal("no bounds recorded")
+	}
+	res, err := l.Forget(t.Context(), "victim", "")
+	must(t, err)
+	if res.Commit.AddedFiles != 0 {
+		t.Fatalf("forget added %d files; the test wants none", res.Commit.AddedFiles)
+	}
+	_, err = l.Vacuum(t.Context(), VacuumOptions{})
+	must(t, err)
+	if b := boundsWith(t, l, "victim"); len(b) > 0 {
+		t.Fatalf("after forget and vacuum the manifests still hold bounds with the key:\n%s", strings.Join(b, "\n"))
+	}
+}

@@ -125,7 +125,7 @@ func (l *Lake) publishRewriteOnce(ctx context.Context, rw *rewrite) (*Commit, er
 	// Step 6: quarantine.
 	if len(rw.removeQ)+len(addQ) > 0 {
 		props := iceberg.Properties{propVersion: itoa(rw.version), propBatch: rw.batch, propOperation: rw.op}
-		id, err := l.commitFiles(ctx, st.quarantine, rw.removeQ, addQ, props, rw.batch)
+		id, err := l.commitFiles(ctx, st.quarantine, rw.removeQ, addQ, props, rw.batch, rw.op == OpForget)
 		if err != nil {
 			return nil, fmt.Errorf("quarantine: %w", err)
 		}
@@ -137,7 +137,7 @@ func (l *Lake) publishRewriteOnce(ctx context.Context, rw *rewrite) (*Commit, er
 		}
 	}
 	// Step 7: sessions, the commit point.
-	id, err := l.commitFiles(ctx, st.sessions, rw.removeS, addS, cm.summary(), rw.batch)
+	id, err := l.commitFiles(ctx, st.sessions, rw.removeS, addS, cm.summary(), rw.batch, rw.op == OpForget)
 	if err != nil {
 		if len(rw.removeQ)+len(addQ) > 0 && !errors.Is(err, errUnknownOutcome) {
 			l.undoQuarantine(ctx)
@@ -155,10 +155,17 @@ func countOf(files []iceberg.DataFile) (n int64) {
 	return n
 }
 
-// commitFiles commits one snapshot of tbl that removes the data files remove and adds add
-// (a copy-on-write overwrite; an append when remove is empty), asserting the main branch.
-// Outcomes as for appendFiles.
-func (l *Lake) commitFiles(ctx context.Context, tbl *table.Table, remove, add []iceberg.DataFile, props iceberg.Properties, batch string) (int64, error) {
+// commitFiles commits a snapshot of tbl that removes the data files remove and adds add (a
+// copy-on-write overwrite; an append when remove is empty), asserting the main branch, in one
+// catalog commit. Outcomes as for appendFiles.
+//
+// With scrub, the overwrite is followed in the same commit by a rewrite of the manifests and
+// an empty append that carries props: the overwrite's manifests keep an entry, with its
+// column statistics, for each file it deleted, and a manifest rewrite drops the entries
+// deleted by earlier snapshots. So the snapshot that carries props names no statistics of
+// the deleted files: forget uses it, for tables whose files were written with client_key
+// bounds (before they were turned off); the two snapshots before it are expired with the rest.
+func (l *Lake) commitFiles(ctx context.Context, tbl *table.Table, remove, add []iceberg.DataFile, props iceberg.Properties, batch string, scrub bool) (int64, error) {
 	if len(remove) == 0 {
 		return l.appendFiles(ctx, tbl, add, props, batch)
 	}
@@ -167,8 +174,21 @@ func (l *Lake) commitFiles(ctx context.Context, tbl *table.Table, remove, add []
 	if err := tx.AssertRefSnapshotID(table.MainBranch); err != nil {
 		return 0, err
 	}
-	if err := tx.ReplaceDataFilesWithDataFiles(ctx, remove, add, props); err != nil {
+	overwriteProps := props
+	if scrub {
+		overwriteProps = iceberg.Properties{propBatch: batch + "-overwrite", propOperation: props[propOperation]}
+	}
+	if err := tx.ReplaceDataFilesWithDataFiles(ctx, remove, add, overwriteProps); err != nil {
 		return 0, err
+	}
+	if scrub {
+		// One manifest per partition spec, whatever its size: every manifest is rewritten.
+		if _, err := tx.RewriteManifests(ctx, table.WithManifestTargetSize(1<<40)); err != nil {
+			return 0, fmt.Errorf("rewrite manifests: %w", err)
+		}
+		if err := tx.AddFiles(ctx, nil, props, true); err != nil {
+			return 0, err
+		}
 	}
 	nt, err := tx.Commit(ctx)
 	if err == nil {
