@@ -123,17 +123,19 @@
 // snapshots still exist ([ErasedError]), so a crash between the forget commit and the expiry
 // exposes nothing; the next forget or vacuum completes the expiry.
 //
-// The manifests of the forget snapshot keep entries for the files it deleted, with their
-// column statistics: so the tables never record lower and upper bounds of client_key (nor of
+// An Iceberg overwrite keeps, in its manifests, an entry with the column statistics of each
+// file it deleted; so the tables record no lower and upper bounds of client_key (nor of
 // quarantine's value and message): write.metadata.metrics.column.* = counts, set at creation
-// and added to older tables by [Open]. Files written before that upgrade have bounds (16-character
-// prefixes of keys) in their manifest entries, and an overwrite keeps a deleted entry with its
-// statistics; so a forget's table commit is three snapshots in one atomic catalog commit: the
-// overwrite, a rewrite of the manifests (which drops the entries earlier snapshots deleted),
-// and an empty append that carries the version's summary. The version's snapshot then names no
-// entry of a deleted file; the two before it are expired with the rest. Quarantine rows carry the client_key of rows whose ids
-// were valid (a nullable column added at the end of the schema, field id 9); rows written
-// before it, or with invalid ids, have none and are not found by forget.
+// and added to older tables by [Open]. Files written before that upgrade have bounds
+// (16-character prefixes of keys) in their entries, so a forget's table commit is three
+// snapshots in one atomic catalog commit: the overwrite, a rewrite of the manifests (which
+// drops the entries earlier snapshots deleted), and an empty append that carries the
+// version's summary. The version's snapshot names no entry of a deleted file; the two before
+// it are expired with the rest.
+//
+// Quarantine rows carry the client_key of rows whose ids were valid (a nullable column added
+// at the end of the schema, field id 9); rows written before it, or with invalid ids, have
+// none and are not found by forget (their identifier values are masked).
 //
 // [Lake.Compact] rewrites the small files of each sessions partition into few and drops the
 // superseded rows: it ranks the rows of each natural key as the sessions view does (highest
