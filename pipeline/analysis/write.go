@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+
+	"github.com/cstoutcomes/outcomes/internal/atomicfile"
 )
 
 // SummaryFile and TablesDir are the names Write uses inside its directory.
@@ -47,7 +49,7 @@ func writeTables(dir string, tables []Table) error {
 	}
 	defer os.RemoveAll(tmp)
 	for _, t := range tables {
-		if err := os.WriteFile(filepath.Join(tmp, t.Name), t.CSV(), 0o644); err != nil {
+		if err := writeAtomic(filepath.Join(tmp, t.Name), t.CSV()); err != nil {
 			return err
 		}
 	}
@@ -62,31 +64,14 @@ func writeTables(dir string, tables []Table) error {
 	if err := os.Rename(tmp, final); err != nil {
 		return err
 	}
+	if err := atomicfile.SyncDir(dir); err != nil {
+		return err
+	}
 	return os.RemoveAll(old)
 }
 
-func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+"-")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(f.Name())
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	return os.Rename(f.Name(), path)
-}
+// writeAtomic writes b to path whole or not at all, durably (internal/atomicfile).
+func writeAtomic(path string, b []byte) error { return atomicfile.WriteFile(path, b, 0o644) }
 
 // Table is one tidy CSV table: a header and rows of text (null as "").
 type Table struct {
