@@ -243,6 +243,7 @@ func TestRunSIGKILL(t *testing.T) {
 		// One or two kills in a row, each at a named point still ahead (even draws) or after
 		// a random delay.
 		ws := newRunWorkspace(t, filepath.Join(dir, fmt.Sprintf("seed%d", seed)), files...)
+		atPoints := 0 // runs killed at a named point: each left a record that must be marked crashed
 		for range 1 + r.IntN(2) {
 			k := killCase{delay: time.Duration(r.Int64N(int64(took) * 12 / 10))}
 			if r.IntN(2) == 0 {
@@ -250,13 +251,15 @@ func TestRunSIGKILL(t *testing.T) {
 				k = killCase{point: points[r.IntN(len(points))]}
 			}
 			t.Logf("seed %d: kill %v", seed, k)
-			killRun(t, ws, k)
+			if killRun(t, ws, k) && k.point != "" {
+				atPoints++
+			}
 		}
 		code, out := runOutcomes("--workspace", ws, "run")
 		if code != 0 && code != 3 {
 			t.Fatalf("seed %d: the run after the kills: exit %d\n%s", seed, code, out)
 		}
-		checkExactlyOnce(t, seed, ws, files, bad)
+		checkExactlyOnce(t, seed, ws, files, bad, atPoints)
 	}
 }
 
@@ -275,8 +278,9 @@ func killPoints(t *testing.T, ws string) []string {
 	return points
 }
 
-// killRun runs outcomes run in ws and SIGKILLs it as k says.
-func killRun(t *testing.T, ws string, k killCase) {
+// killRun runs outcomes run in ws and SIGKILLs it as k says; it reports whether the kill
+// landed (the run may have finished first).
+func killRun(t *testing.T, ws string, k killCase) bool {
 	t.Helper()
 	hook := ""
 	if k.point != "" {
@@ -292,13 +296,16 @@ func killRun(t *testing.T, ws string, k killCase) {
 	}
 	err := cmd.Wait()
 	t.Logf("  killed %v: %v; last line: %s", k, err, lastLine(stderr.String()))
+	st, ok := cmd.ProcessState.Sys().(syscall.WaitStatus)
+	return ok && st.Signaled() && st.Signal() == syscall.SIGKILL
 }
 
 // checkExactlyOnce checks the invariant of a finished run: each distinct file's sha256 in
 // exactly one lake version, each inbox file once in archive/ or rejected/ (the unreadable
-// one in rejected/ with its reason), an empty inbox, no run still "running", no temporaries,
-// a verified lake, and a current summary and report.
-func checkExactlyOnce(t *testing.T, seed int, ws string, files []string, bad string) {
+// one in rejected/ with its reason), an empty inbox, no run still "running" (at least
+// crashed runs marked crashed), no temporaries, a verified lake, and a current summary and
+// report.
+func checkExactlyOnce(t *testing.T, seed int, ws string, files []string, bad string, crashed int) {
 	t.Helper()
 	fail := func(format string, args ...any) {
 		t.Helper()
@@ -355,10 +362,19 @@ func checkExactlyOnce(t *testing.T, seed int, ws string, files []string, bad str
 	if err != nil {
 		t.Fatal(err)
 	}
+	marked := 0
 	for _, r := range recs {
-		if r.Status == nightly.Running {
+		switch {
+		case r.Status == nightly.Running:
 			fail("run %s is still marked running", r.ID)
+		case r.Status == nightly.Crashed && r.CrashedFound == "":
+			fail("run %s is crashed, found by no run", r.ID)
+		case r.Status == nightly.Crashed:
+			marked++
 		}
+	}
+	if marked < crashed {
+		fail("%d runs marked crashed, want at least %d", marked, crashed)
 	}
 	last := recs[len(recs)-1]
 	if last.Status != nightly.OK && last.Status != nightly.Attention {
