@@ -262,6 +262,9 @@ func TestRunRecovers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.Contains(rec.Summary, "1 warning (outcomes runs show "+rec.ID+")") {
+		t.Errorf("summary %q does not mention the crashed run's warning", rec.Summary)
+	}
 	got, err := ReadRecord(w.RunsDir(), stale.ID)
 	if err != nil || got.Status != Crashed || got.CrashedFound != rec.ID {
 		t.Fatalf("stale record: %+v, %v; want crashed, found by %s", got, err, rec.ID)

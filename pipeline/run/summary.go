@@ -18,6 +18,9 @@ func summaryLine(rec *Record, attention []string) string {
 	if len(attention) > 0 {
 		parts = append(parts, "needs attention: "+strings.Join(attention, "; "))
 	}
+	if n := len(rec.Warnings); n > 0 {
+		parts = append(parts, fmt.Sprintf("%d %s (outcomes runs show %s)", n, plural(n, "warning", "warnings"), rec.ID))
+	}
 	if rec.Error != "" {
 		parts = append(parts, "error: "+rec.Error)
 	}
