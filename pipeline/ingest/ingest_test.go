@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -442,5 +443,45 @@ func TestQuarantineClientKey(t *testing.T) {
 		if got := r["client_key"]; got != want[r["source_line"]] {
 			t.Errorf("line %s (%s): client_key %q, want %q", r["source_line"], r["rule"], got, want[r["source_line"]])
 		}
+	}
+}
+
+// TestIngestCancelled cancels the context while rows are being sent to the lake writer, many
+// times: File must return the cancellation, leave nothing committed, and never hang.
+func TestIngestCancelled(t *testing.T) {
+	e := newEnv(t)
+	var b strings.Builder
+	b.WriteString(header)
+	for i := range 300 {
+		fmt.Fprintf(&b, "P1,C%d,2024-03-01,1,CST,back_pain,6,4,,none,,yes\n", i)
+	}
+	path := e.file("many.csv", b.String())
+	for i := range 30 {
+		ctx, cancel := context.WithCancel(t.Context())
+		opt := e.opt
+		opt.Force = true
+		calls := 0
+		opt.Progress = func(done, total int64) {
+			if calls++; calls == 1+i%5 {
+				cancel()
+			}
+		}
+		done := make(chan error, 1)
+		go func() {
+			_, err := File(ctx, path, opt)
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("round %d: File returned %v, want context.Canceled", i, err)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("round %d: File did not return after cancellation", i)
+		}
+		cancel()
+	}
+	if log, _ := e.lake.Log(t.Context()); len(log) != 0 {
+		t.Errorf("a cancelled ingest committed: %v", log)
 	}
 }

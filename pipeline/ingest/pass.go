@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -41,6 +42,11 @@ type pass struct {
 	g    *errgroup.Group
 	gctx context.Context
 }
+
+// errWriterStopped says the lake writer goroutine has stopped (it failed, or the context was
+// cancelled). Only run, after closing the channel the writer drains, waits for it and reports
+// why: waiting earlier would wait forever.
+var errWriterStopped = errors.New("ingest: lake writer stopped")
 
 // arrowBatch is a finished Arrow batch on its way to the lake writer goroutine.
 type arrowBatch struct {
@@ -135,7 +141,12 @@ func (p *pass) run(ctx context.Context) error {
 		}
 		close(p.out)
 		p.out = nil
-		if werr := p.g.Wait(); err == nil {
+		werr := p.g.Wait()
+		switch {
+		case errors.Is(err, errWriterStopped):
+			// The writer stopped first: its error, or the cancellation that stopped it.
+			err = cmp.Or(werr, ctx.Err(), err)
+		case err == nil:
 			err = werr
 		}
 	}
@@ -173,7 +184,7 @@ func (p *pass) tick(ctx context.Context, prog source.Progress) error {
 		return err
 	}
 	if p.gctx != nil && p.gctx.Err() != nil {
-		return p.g.Wait()
+		return errWriterStopped
 	}
 	if prog != nil && p.opt.Progress != nil {
 		p.opt.Progress(prog.Offset(), prog.Size())
@@ -217,7 +228,7 @@ func (p *pass) record(rec source.Record) error {
 	}
 	b.append(&sess, rec.Line)
 	if b.len() >= p.opt.BatchRows && !p.send(arrowBatch{rec: b.finish()}) {
-		return p.g.Wait()
+		return errWriterStopped
 	}
 	return nil
 }
@@ -248,12 +259,12 @@ func (p *pass) quarantine(viols []schema.Violation, sess *schema.Session) {
 func (p *pass) flush() error {
 	for _, year := range slices.Sorted(maps.Keys(p.sb)) {
 		if b := p.sb[year]; b.len() > 0 && !p.send(arrowBatch{rec: b.finish()}) {
-			return p.g.Wait()
+			return errWriterStopped
 		}
 	}
 	if p.qb.len() > 0 {
 		if !p.send(arrowBatch{rec: p.qb.finish(), quarantine: true}) {
-			return p.g.Wait()
+			return errWriterStopped
 		}
 	}
 	return nil
