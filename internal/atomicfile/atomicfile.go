@@ -13,11 +13,15 @@ import (
 	"path/filepath"
 )
 
+// TempPrefix starts the name of every temporary file WriteFile creates, so that what a crash
+// leaves behind can be recognised and removed (the nightly run does).
+const TempPrefix = ".outcomes-tmp-"
+
 // WriteFile writes data to path atomically with permissions perm. On error the target is
 // untouched and the temporary file is removed.
 func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-")
+	f, err := os.CreateTemp(dir, TempPrefix+filepath.Base(path)+"-*")
 	if err != nil {
 		return err
 	}

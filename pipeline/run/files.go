@@ -8,56 +8,20 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/cstoutcomes/outcomes/internal/atomicfile"
 )
 
-// tmpPrefix starts the name of every temporary file the run writes; what a crash leaves with
-// this prefix is removed by the next run (see cleanOrphans).
-const tmpPrefix = ".outcomes-tmp-"
+// tmpPrefix starts the name of every temporary file the run writes (atomicfile's); what a
+// crash leaves with this prefix is removed by the next run (see cleanOrphans).
+const tmpPrefix = atomicfile.TempPrefix
 
-// writeFileAtomic writes path whole or not at all: a temporary file in the same directory,
-// fsynced, renamed over path, and the directory fsynced.
-func writeFileAtomic(path string, b []byte) (err error) {
-	dir := filepath.Dir(path)
-	f, err := os.CreateTemp(dir, tmpPrefix+"*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name())
-		}
-	}()
-	if _, err := f.Write(b); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
-		return err
-	}
-	if err := os.Chmod(f.Name(), 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
+// writeFileAtomic writes path whole or not at all.
+func writeFileAtomic(path string, b []byte) error { return atomicfile.WriteFile(path, b, 0o644) }
 
 // syncDir fsyncs a directory, making the renames and removals in it durable.
 func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	err = d.Sync()
-	if cerr := d.Close(); err == nil {
-		err = cerr
-	}
-	if err != nil {
+	if err := atomicfile.SyncDir(dir); err != nil {
 		return fmt.Errorf("sync %s: %w", dir, err)
 	}
 	return nil
