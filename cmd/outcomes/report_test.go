@@ -290,3 +290,68 @@ func writeScreenshot(t *testing.T, url string) {
 	}
 	t.Logf("wrote docs/report.png (%d bytes)", len(png))
 }
+
+// TestNotebooksInBrowser runs the three example notebooks over a demo lake and opens each
+// HTML in headless Chromium: no console error, no network request besides the file itself,
+// every chart drawn with a size, and a table for every cell that shows one.
+func TestNotebooksInBrowser(t *testing.T) {
+	if chromiumPath() == "" {
+		t.Skip("no Chromium installed (apt-get install chromium): the browser test of the notebooks is skipped")
+	}
+	var out bytes.Buffer
+	g := &globalOptions{stdout: &out, stderr: &out, quiet: true}
+	dir := filepath.Join(t.TempDir(), "demo")
+	if err := runDemo(t.Context(), g, demoOptions{clients: 400, seed: 2, out: dir}, time.Now()); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out.String())
+	}
+	notebooks, err := filepath.Glob(filepath.Join("..", "..", "notebooks", "*.md"))
+	if err != nil || len(notebooks) < 3 {
+		t.Fatalf("example notebooks: %v, %v", notebooks, err)
+	}
+	ctx := browser(t, 1000, 1500)
+	for _, nb := range notebooks {
+		t.Run(filepath.Base(nb), func(t *testing.T) {
+			html := filepath.Join(t.TempDir(), "out.html")
+			if code, msg := runOutcomes("--workspace", dir, "notebook", "run", nb, "-o", html); code != 0 {
+				t.Fatalf("notebook run: exit %d\n%s", code, msg)
+			}
+			tctx, cancel := chromedp.NewContext(ctx)
+			defer cancel()
+			var ev pageEvents
+			if err := chromedp.Listen(tctx, ev.listen); err != nil {
+				t.Fatal(err)
+			}
+			url := "file://" + html
+			if err := chromedp.Do(tctx, chromedp.Navigate(url)); err != nil {
+				t.Fatal(err)
+			}
+			type box struct{ W, H float64 }
+			charts := evaluate[[]box](t, tctx, `Array.from(document.querySelectorAll('section.cell figure svg')).map(s => {
+				const r = s.getBoundingClientRect(); return {W: r.width, H: r.height}; })`)
+			if len(charts) == 0 {
+				t.Errorf("no chart drawn")
+			}
+			for i, b := range charts {
+				if b.W < 100 || b.H < 50 {
+					t.Errorf("chart %d is %gx%g px", i, b.W, b.H)
+				}
+			}
+			if n := evaluate[int](t, tctx, `document.querySelectorAll('section.cell table tbody tr').length`); n == 0 {
+				t.Errorf("no result rows shown")
+			}
+			ev.mu.Lock()
+			defer ev.mu.Unlock()
+			if !slices.Contains(ev.requests, url) {
+				t.Errorf("the network listener did not see the page's own request; saw %q", ev.requests)
+			}
+			for _, r := range ev.requests {
+				if r != url {
+					t.Errorf("the notebook requested %s", r)
+				}
+			}
+			for _, p := range ev.problems {
+				t.Errorf("browser: %s", p)
+			}
+		})
+	}
+}
