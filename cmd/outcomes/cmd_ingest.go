@@ -21,7 +21,6 @@ import (
 	"github.com/cstoutcomes/outcomes/pipeline/lake"
 	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
 	"github.com/cstoutcomes/outcomes/pipeline/source"
-	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
 
 func init() { register(newIngestCommand) }
@@ -123,11 +122,7 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, args []s
 	if err != nil {
 		return err
 	}
-	w, err := workspace.Open(workspace.Resolve(g.workspace))
-	if err != nil {
-		return err
-	}
-	log, err := g.logger()
+	w, log, err := g.openWorkspace()
 	if err != nil {
 		return err
 	}

@@ -245,11 +245,7 @@ func lakePlural(n int) string {
 // withLake opens the workspace's lake (without the lock: these commands only read), runs f
 // and closes the lake.
 func withLake(ctx context.Context, g *globalOptions, f func(*lake.Lake) error) (err error) {
-	w, err := workspace.Open(workspace.Resolve(g.workspace))
-	if err != nil {
-		return err
-	}
-	log, err := g.logger()
+	w, log, err := g.openWorkspace()
 	if err != nil {
 		return err
 	}
@@ -274,11 +270,7 @@ func writeLakeJSON(w io.Writer, v any) error {
 // withLakeLocked is withLake for the commands that write the lake: it takes the workspace
 // lock first (exit 75 if held, unless wait allows for it to be released).
 func withLakeLocked(ctx context.Context, g *globalOptions, wait time.Duration, f func(*workspace.Workspace, *lake.Lake) error) (err error) {
-	w, err := workspace.Open(workspace.Resolve(g.workspace))
-	if err != nil {
-		return err
-	}
-	log, err := g.logger()
+	w, log, err := g.openWorkspace()
 	if err != nil {
 		return err
 	}

@@ -76,11 +76,7 @@ EXIT STATUS
 
 func runRun(ctx context.Context, g *globalOptions, o runOptions) error {
 	g.infoByDefault = true
-	w, err := workspace.Open(workspace.Resolve(g.workspace))
-	if err != nil {
-		return err
-	}
-	log, err := g.logger()
+	w, log, err := g.openWorkspace()
 	if err != nil {
 		return err
 	}

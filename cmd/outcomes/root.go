@@ -9,6 +9,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
+	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
 
 // terminated records that the cancellation came from SIGTERM (exit 143) rather than SIGINT.
@@ -53,6 +54,20 @@ func (o *globalOptions) logger() (*slog.Logger, error) {
 	default:
 		return nil, exit.Usagef("--log-format %q: allowed: text, json", o.logFormat)
 	}
+}
+
+// openWorkspace opens the workspace the flags name (--workspace, else $OUTCOMES_HOME, else
+// ./outcomes-data) and the logger they ask for.
+func (o *globalOptions) openWorkspace() (*workspace.Workspace, *slog.Logger, error) {
+	w, err := workspace.Open(workspace.Resolve(o.workspace))
+	if err != nil {
+		return nil, nil, err
+	}
+	log, err := o.logger()
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, log, nil
 }
 
 // isTerminal reports whether w is a terminal (progress bars only go to terminals).
