@@ -15,6 +15,7 @@ import (
 // sessionsBuilder builds Arrow batches of the lake's sessions table from validated rows.
 type sessionsBuilder struct {
 	b       *array.RecordBuilder
+	mem     memory.Allocator
 	hasher  *pseudo.Hasher
 	sha     string
 	version int32
@@ -49,7 +50,7 @@ func newSessionsBuilder(mem memory.Allocator, h *pseudo.Hasher, sha string, sche
 		return b.Field(idx[0])
 	}
 	s := &sessionsBuilder{
-		b: b, hasher: h, sha: sha, version: schemaVersion, commit: commit,
+		b: b, mem: mem, hasher: h, sha: sha, version: schemaVersion, commit: commit,
 		practitioner:  col("practitioner_key").(*array.StringBuilder),
 		client:        col("client_key").(*array.StringBuilder),
 		date:          col("session_date").(*array.Date32Builder),
@@ -105,7 +106,6 @@ func (s *sessionsBuilder) append(r *schema.Session, line int) {
 	appendOptFloat(s.sleepHours, r.SleepHours)
 	appendOptFloat(s.profile, r.MymopProfile)
 	s.schemaVersion.Append(s.version)
-	s.sha256.Append(s.sha)
 	s.line.Append(int64(line))
 	s.commitVersion.Append(s.commit)
 	s.n++
@@ -113,10 +113,50 @@ func (s *sessionsBuilder) append(r *schema.Session, line int) {
 
 func (s *sessionsBuilder) len() int { return s.n }
 
-// finish returns the rows appended since the last finish as one batch.
+// finish returns the rows appended since the last finish as one batch. source_sha256 is the
+// same in every row, so it is not appended row by row but laid out at once here.
 func (s *sessionsBuilder) finish() arrow.RecordBatch {
+	n := s.n
 	s.n = 0
-	return s.b.NewRecordBatch()
+	sc := s.b.Schema()
+	cols := make([]arrow.Array, len(sc.Fields()))
+	for i, f := range sc.Fields() {
+		if f.Name == "source_sha256" {
+			cols[i] = constantStrings(s.mem, s.sha, n)
+			s.b.Field(i).NewArray().Release() // keep the unused builder empty
+			continue
+		}
+		cols[i] = s.b.Field(i).NewArray()
+	}
+	rec := array.NewRecordBatch(sc, cols, int64(n))
+	for _, c := range cols {
+		c.Release()
+	}
+	return rec
+}
+
+// constantStrings returns a string array of n copies of v, built with two buffers.
+func constantStrings(mem memory.Allocator, v string, n int) arrow.Array {
+	data := memory.NewResizableBuffer(mem)
+	data.Resize(n * len(v))
+	b := data.Bytes()
+	if len(b) > 0 {
+		copy(b, v)
+		for filled := len(v); filled < len(b); filled *= 2 {
+			copy(b[filled:], b[:filled])
+		}
+	}
+	offsets := memory.NewResizableBuffer(mem)
+	offsets.Resize((n + 1) * arrow.Int32SizeBytes)
+	off := arrow.Int32Traits.CastFromBytes(offsets.Bytes())
+	for i := range off {
+		off[i] = int32(i * len(v))
+	}
+	d := array.NewData(arrow.BinaryTypes.String, n, []*memory.Buffer{nil, offsets, data}, nil, 0, 0)
+	defer d.Release()
+	data.Release()
+	offsets.Release()
+	return array.MakeFromData(d)
 }
 
 func (s *sessionsBuilder) release() { s.b.Release() }
