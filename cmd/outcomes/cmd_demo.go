@@ -152,7 +152,10 @@ func generateDemoExports(ctx context.Context, w *workspace.Workspace, o demoOpti
 	var files []string
 	for i, e := range demoExports {
 		cfg := synth.Config{Clients: max(1, int(e.share*float64(o.clients))), Seed: o.seed + uint64(i),
-			BadShare: e.badShare, Today: now, CSV: e.dialect}
+			BadShare: e.badShare, Today: now, CSV: e.dialect,
+			// Each practice has its own practitioners: without a prefix, P001 of every export
+			// would be one practitioner and later exports would replace earlier rows.
+			PractitionerPrefix: fmt.Sprintf("%c-", 'A'+i)}
 		path := filepath.Join(dir, e.name)
 		st, err := synth.WriteFile(ctx, path, e.format, cfg)
 		if err != nil {

@@ -119,7 +119,7 @@ func (g *generator) newPractitioner(i int) *practitioner {
 		mod[j] = w * r.Float64()
 	}
 	return &practitioner{
-		id:        fmt.Sprintf("P%03d", i+1),
+		id:        fmt.Sprintf("%sP%03d", g.cfg.PractitionerPrefix, i+1),
 		effect:    r.NormFloat64() * 0.6,
 		modality:  mod,
 		nextID:    1 + r.IntN(400),

@@ -22,6 +22,9 @@ type Config struct {
 	// to test that the ingest never stores them.
 	ExtraColumns bool
 	CSV          CSVDialect // how Write lays out CSV
+	// PractitionerPrefix starts every practitioner id ("" gives P001, P002, ...). Exports of
+	// different practices need different prefixes, or their practitioners are the same ids.
+	PractitionerPrefix string
 }
 
 // CSVDialect is the layout of a CSV export.

@@ -448,3 +448,17 @@ func ExampleRows() {
 	// Output:
 	// P001,C00374,2023-04-17,1,CST,other_msk
 }
+
+func TestPractitionerPrefix(t *testing.T) {
+	cfg := Config{Clients: 30, Seed: 1, Today: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), PractitionerPrefix: "B-"}
+	n := 0
+	for row := range Rows(cfg) {
+		if id := row.Fields[0]; !strings.HasPrefix(id, "B-P") {
+			t.Fatalf("practitioner id %q does not start with the prefix B-", id)
+		}
+		n++
+	}
+	if n == 0 {
+		t.Fatal("no rows")
+	}
+}
