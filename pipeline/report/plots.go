@@ -270,24 +270,12 @@ func responderFigure(measure string, mi measureInfo, course *analysis.PairedAnal
 		}
 		p.Add(l)
 	}
-	type xyErr struct {
-		plotter.XYs
-		plotter.XErrors
-	}
-	eb, err := plotter.NewXErrorBars(xyErr{pts, errs})
-	if err != nil {
+	if err := addIntervalDots(p, pts, errs, 1.5, 5, 3.5, draw.CircleGlyph{}); err != nil {
 		return nil, err
 	}
-	eb.LineStyle = draw.LineStyle{Color: blue, Width: vg.Points(1.5)}
-	eb.CapWidth = vg.Points(5)
-	sc, err := plotter.NewScatter(pts)
-	if err != nil {
-		return nil, err
-	}
-	sc.GlyphStyle = draw.GlyphStyle{Color: blue, Radius: vg.Points(3.5), Shape: draw.CircleGlyph{}}
-	p.Add(eb, sc)
 	p.Y.Min, p.Y.Max = -0.6, float64(len(pts))-0.4
 	h := vg.Points(60) + vg.Points(18)*vg.Length(len(pts))
+	var err error
 	f.SVG, err = renderSVG(p, plotWidth, h, f.Title)
 	f.Caption = fmt.Sprintf("Share of clients who %s from first to last recorded value (rule %s of measures.json), by the %s of the first session, "+
 		"with Wilson 95%% confidence intervals; n is the number of evaluable clients (%s in all). The dashed line is the overall share (%s).",
@@ -348,22 +336,9 @@ func forestFigure(in *Input, measure string, mi measureInfo, m *analysis.MetaRes
 		return nil, err
 	}
 	p.Add(zero, pooled)
-	type xyErr struct {
-		plotter.XYs
-		plotter.XErrors
-	}
-	eb, err := plotter.NewXErrorBars(xyErr{pts, errs})
-	if err != nil {
+	if err := addIntervalDots(p, pts, errs, 1, 4, 2.5, draw.BoxGlyph{}); err != nil {
 		return nil, err
 	}
-	eb.LineStyle = draw.LineStyle{Color: blue, Width: vg.Points(1)}
-	eb.CapWidth = vg.Points(4)
-	sc, err := plotter.NewScatter(pts)
-	if err != nil {
-		return nil, err
-	}
-	sc.GlyphStyle = draw.GlyphStyle{Color: blue, Radius: vg.Points(2.5), Shape: draw.BoxGlyph{}}
-	p.Add(eb, sc)
 	if valid(b.PILow, b.PIHigh) {
 		pi, err := plotter.NewLine(plotter.XYs{{X: float64(b.PILow), Y: 0}, {X: float64(b.PIHigh), Y: 0}})
 		if err != nil {
@@ -619,22 +594,9 @@ func glanceFigure(s *analysis.Summary) (*figure, error) {
 		return nil, err
 	}
 	p.Add(zero)
-	type xyErr struct {
-		plotter.XYs
-		plotter.XErrors
-	}
-	eb, err := plotter.NewXErrorBars(xyErr{pts, errs})
-	if err != nil {
+	if err := addIntervalDots(p, pts, errs, 2, 6, 4, draw.CircleGlyph{}); err != nil {
 		return nil, err
 	}
-	eb.LineStyle = draw.LineStyle{Color: blue, Width: vg.Points(2)}
-	eb.CapWidth = vg.Points(6)
-	sc, err := plotter.NewScatter(pts)
-	if err != nil {
-		return nil, err
-	}
-	sc.GlyphStyle = draw.GlyphStyle{Color: blue, Radius: vg.Points(4), Shape: draw.CircleGlyph{}}
-	p.Add(eb, sc)
 	p.Y.Min, p.Y.Max = y0, y1
 	p.X.Min = math.Min(-0.2, p.X.Min)
 	p.X.Max = math.Max(1, p.X.Max)
@@ -643,4 +605,26 @@ func glanceFigure(s *analysis.Summary) (*figure, error) {
 		"with its noncentral-t 95% CI), signed so that right is better for every measure; n is the number of clients with two recorded values. " +
 		"The solid line is no change; the dotted lines are Cohen's conventional small (0.2), medium (0.5) and large (0.8) effects."
 	return f, err
+}
+
+// addIntervalDots adds estimates with horizontal interval bars to p, in blue: the dots of the
+// forest and responder plots. The sizes are in points.
+func addIntervalDots(p *plot.Plot, pts plotter.XYs, errs plotter.XErrors, width, capWidth, radius float64, shape draw.GlyphDrawer) error {
+	type xyErr struct {
+		plotter.XYs
+		plotter.XErrors
+	}
+	eb, err := plotter.NewXErrorBars(xyErr{pts, errs})
+	if err != nil {
+		return err
+	}
+	eb.LineStyle = draw.LineStyle{Color: blue, Width: vg.Points(width)}
+	eb.CapWidth = vg.Points(capWidth)
+	sc, err := plotter.NewScatter(pts)
+	if err != nil {
+		return err
+	}
+	sc.GlyphStyle = draw.GlyphStyle{Color: blue, Radius: vg.Points(radius), Shape: shape}
+	p.Add(eb, sc)
+	return nil
 }
