@@ -14,8 +14,8 @@
 //	  warehouse/cst/quarantine/    Iceberg table, unpartitioned, one row per violation
 //	  checksums/vNNNNNN-<batch>.json  sha256, size and rows of each data file of a version
 //
-// Data files are Parquet (zstd, column statistics, dictionary encoding for the keys and the
-// source sha256, Iceberg field ids in the Parquet schema; see [DefaultWriterOptions]), written by this package
+// Data files are Parquet (zstd, column statistics, dictionary encoding for the keys, Iceberg
+// field ids in the Parquet schema; see [DefaultWriterOptions]), written by this package
 // with pqarrow: one open file per year partition, rolled over at a target size, so memory is
 // bounded by one row group per open file. A record whose rows span several years is reordered
 // by year with one take per column (or sliced, when its years come in long runs). Each file is
