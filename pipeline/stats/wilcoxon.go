@@ -1,6 +1,7 @@
 package stats
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -88,7 +89,7 @@ func WilcoxonSignedRank(x, y []float64, opts WilcoxonOptions) (WilcoxonResult, e
 	}
 	nz := slices.DeleteFunc(slices.Clone(d), func(v float64) bool { return v == 0 })
 	n := len(nz)
-	w := wilcoxon{d: nz, alt: opts.Alternative, correct: !opts.NoCorrection}
+	w := newWilcoxon(nz, opts.Alternative, !opts.NoCorrection)
 	v, ties := signedRankSum(nz)
 	r := WilcoxonResult{Statistic: v, N: n, Zeros: len(d) - n, ConfLevel: level}
 	tryExact := opts.Method == WilcoxonExact || (opts.Method == WilcoxonAuto && n < 50)
@@ -111,11 +112,32 @@ func WilcoxonSignedRank(x, y []float64, opts WilcoxonOptions) (WilcoxonResult, e
 	return r, nil
 }
 
-// wilcoxon holds the non-zero differences and the options of one test.
+// wilcoxon holds the non-zero differences and the options of one test. The differences are
+// also kept as their distinct values with counts: scores are integers on short scales, so a
+// million differences have a few dozen values, and re-ranking d - μ for every step of the
+// root search (zStat) works on those instead of on every difference.
 type wilcoxon struct {
 	d       []float64
+	vals    []float64 // distinct values of d, ascending
+	counts  []int     // how often each occurs
 	alt     Alternative
 	correct bool
+}
+
+func newWilcoxon(d []float64, alt Alternative, correct bool) wilcoxon {
+	w := wilcoxon{d: d, alt: alt, correct: correct}
+	sorted := slices.Clone(d)
+	slices.Sort(sorted)
+	for i := 0; i < len(sorted); {
+		j := i + 1
+		for j < len(sorted) && sorted[j] == sorted[i] {
+			j++
+		}
+		w.vals = append(w.vals, sorted[i])
+		w.counts = append(w.counts, j-i)
+		i = j
+	}
+	return w
 }
 
 // signedRankSum returns V, the sum of the average ranks of |d| over the positive d, and
@@ -169,28 +191,41 @@ func absRanks(d []float64) (ranks []float64, groups []int) {
 }
 
 // zStat returns the (optionally corrected) normal statistic of d - mu and sigma, as the W
-// function inside R's wilcox.test: zeros of d - mu dropped, re-ranked, ties recounted.
+// function inside R's wilcox.test: zeros of d - mu dropped, re-ranked, ties recounted. It
+// ranks the distinct values of d - mu, merging those of equal magnitude (v - mu and
+// -(v' - mu)), which gives every difference the average rank rank(abs(d - mu)) gives it;
+// the sums are of half-integers, exact in float64, so the result is the element-wise one.
 func (w wilcoxon) zStat(mu float64, correct bool) (z, sigma float64) {
-	xd := make([]float64, 0, len(w.d))
-	for _, v := range w.d {
-		if v-mu != 0 {
-			xd = append(xd, v-mu)
+	type group struct {
+		abs      float64
+		pos, neg int
+	}
+	gs := make([]group, 0, len(w.vals))
+	for i, v := range w.vals {
+		x := v - mu
+		switch {
+		case x > 0:
+			gs = append(gs, group{abs: x, pos: w.counts[i]})
+		case x < 0:
+			gs = append(gs, group{abs: -x, neg: w.counts[i]})
 		}
 	}
-	nx := float64(len(xd))
-	ranks, groups := absRanks(xd)
-	var s float64
-	for i, v := range xd {
-		if v > 0 {
-			s += ranks[i]
+	slices.SortFunc(gs, func(a, b group) int { return cmp.Compare(a.abs, b.abs) })
+	var s, tieSum, nx float64
+	for i := 0; i < len(gs); {
+		g := gs[i]
+		j := i + 1
+		for ; j < len(gs) && gs[j].abs == g.abs; j++ {
+			g.pos += gs[j].pos
+			g.neg += gs[j].neg
 		}
+		t := float64(g.pos + g.neg)
+		s += (nx + (t+1)/2) * float64(g.pos) // average rank of the group, for each positive
+		tieSum += t*t*t - t
+		nx += t
+		i = j
 	}
 	zd := s - nx*(nx+1)/4
-	var tieSum float64
-	for _, t := range groups {
-		tf := float64(t)
-		tieSum += tf*tf*tf - tf
-	}
 	sigma = math.Sqrt(nx*(nx+1)*(2*nx+1)/24 - tieSum/48)
 	c := 0.0
 	if correct {
