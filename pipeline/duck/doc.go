@@ -97,6 +97,8 @@
 // The one write [DB] allows is [DB.CreateTable], for notebook cells that build on earlier
 // ones: it checks a query as above and stores its result as an in-memory table under a
 // plain name that is not a lake view; the CREATE statement is written by this package.
+// [DB.Prepare] checks a query the same way without running it and returns its parameter
+// names and result columns (`outcomes notebook check` and parameter binding use it).
 //
 // # Errors
 //
