@@ -20,6 +20,7 @@ func (r *runner) recover(start time.Time) {
 			continue
 		}
 		p.Status, p.CrashedFound = Crashed, r.rec.ID
+		r.crashed = true
 		p.Error = "the process ended without finishing its record (killed, crashed or power loss)"
 		if err := writeRecord(r.w.RunsDir(), p); err != nil {
 			r.warn(fmt.Sprintf("mark run %s crashed: %v", p.ID, err))

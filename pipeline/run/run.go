@@ -148,6 +148,7 @@ type runner struct {
 	rec       *Record
 	prev      []*Record // earlier records, oldest first
 	lake      *lake.Lake
+	crashed   bool // an earlier run was found crashed: its lake files may be orphans
 	attention []string
 	err       error // the first failure; context.Canceled when interrupted
 }
@@ -217,12 +218,29 @@ func begin(ctx context.Context, opt Options) (*runner, error) {
 		return r, nil
 	}
 	r.lake = l
+	if r.crashed {
+		r.vacuumOrphans(ctx)
+	}
 	r.rec.SnapshotBefore, err = r.version(ctx)
 	if err != nil {
 		r.fail(err)
 	}
 	r.rec.SnapshotAfter = r.rec.SnapshotBefore
 	return r, nil
+}
+
+// vacuumOrphans deletes the lake files a crashed run's writer left, which no version refers
+// to. The run holds the lock, so no writer is at work and no file is too young to delete;
+// every version stays readable (no retention is applied here).
+func (r *runner) vacuumOrphans(ctx context.Context) {
+	res, err := r.lake.Vacuum(ctx, lake.VacuumOptions{})
+	if err != nil {
+		r.warn(fmt.Sprintf("remove lake files left by a crashed run: %v", err))
+		return
+	}
+	if n := len(res.Deleted); n > 0 {
+		r.log.Info("removed lake files left by a crashed run", "files", n, "bytes", res.DeletedBytes)
+	}
 }
 
 // fail records the first failure of the run.

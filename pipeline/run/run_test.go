@@ -258,6 +258,11 @@ func TestRunRecovers(t *testing.T) {
 	}
 	old := filepath.Join(w.ArchiveDir(), "2000-01-01")
 	os.MkdirAll(old, 0o755)
+	// A data file a crashed writer left: no lake version refers to it.
+	lakeOrphan := filepath.Join(w.LakeDir(), "warehouse", "cst", "sessions", "data",
+		"session_date_year=2024", "v000099-0badf00d-00001.parquet")
+	os.MkdirAll(filepath.Dir(lakeOrphan), 0o755)
+	os.WriteFile(lakeOrphan, []byte("PAR1"), 0o644)
 	rec, err := Run(t.Context(), testOptions(t, w))
 	if err != nil {
 		t.Fatal(err)
@@ -269,7 +274,7 @@ func TestRunRecovers(t *testing.T) {
 	if err != nil || got.Status != Crashed || got.CrashedFound != rec.ID {
 		t.Fatalf("stale record: %+v, %v; want crashed, found by %s", got, err, rec.ID)
 	}
-	for _, p := range append(orphans, old) {
+	for _, p := range append(orphans, old, lakeOrphan) {
 		if exists(p) {
 			t.Errorf("%s was not removed", p)
 		}
