@@ -50,8 +50,8 @@
 //
 //   - Before or while writing the first record: a temporary file at most; removed in step 2.
 //   - While ingesting a file, before its commit point: lake orphans no snapshot names (the
-//     lake ignores them; `lake vacuum` removes them) and the file still in the inbox. The
-//     next run ingests it: it is in the lake exactly once.
+//     lake ignores them; the next run, finding the crashed record, vacuums them away) and the
+//     file still in the inbox. The next run ingests it: it is in the lake exactly once.
 //   - After the commit, before the move: the file is in the inbox and its sha256 in the lake.
 //     The next run finds it already ingested (ingest.File checks the sha256 before reading)
 //     and archives it as a duplicate, never ingesting it twice.
