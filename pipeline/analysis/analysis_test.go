@@ -22,9 +22,13 @@ type courseRows map[string][][2]float64 // client → (session_number, value)
 type independent struct {
 	sessions, aeSessions int
 	practitioners        map[string]bool
-	withinFirst          []float64
-	withinLast           []float64
-	course               courseRows
+	// clientsBySeverity and aeClients hold the distinct clients (practitioner, client ids)
+	// with a session of each severity and with any adverse event.
+	clientsBySeverity map[string]map[string]bool
+	aeClients         map[string]bool
+	withinFirst       []float64
+	withinLast        []float64
+	course            courseRows
 }
 
 func readIndependent(t *testing.T, data string) *independent {
@@ -37,15 +41,23 @@ func readIndependent(t *testing.T, data string) *independent {
 	for i, h := range recs[0] {
 		col[h] = i
 	}
-	ind := &independent{practitioners: map[string]bool{}, course: courseRows{}}
+	ind := &independent{practitioners: map[string]bool{}, course: courseRows{},
+		clientsBySeverity: map[string]map[string]bool{}, aeClients: map[string]bool{}}
 	for _, r := range recs[1:] {
 		if r[col["consent_research"]] != "true" {
 			continue
 		}
 		ind.sessions++
 		ind.practitioners[r[col["practitioner_id"]]] = true
-		if ae := r[col["adverse_event"]]; ae != "none" {
+		client := r[col["practitioner_id"]] + "\x00" + r[col["client_id"]]
+		ae := r[col["adverse_event"]]
+		if ind.clientsBySeverity[ae] == nil {
+			ind.clientsBySeverity[ae] = map[string]bool{}
+		}
+		ind.clientsBySeverity[ae][client] = true
+		if ae != "none" {
 			ind.aeSessions++
+			ind.aeClients[client] = true
 		}
 		pb, pa := r[col["pain_before"]], r[col["pain_after"]]
 		if pb != "" && pa != "" {
@@ -165,6 +177,14 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("safety = %d/%d, want %d/%d", sb.AnyAdverseEvent, sb.Sessions, ind.aeSessions, ind.sessions)
 	}
 	near(t, "rate_per_1000", sb.RatePer1000, 1000*float64(ind.aeSessions)/float64(ind.sessions))
+	if sb.ClientsAnyAdverseEvent != len(ind.aeClients) {
+		t.Errorf("clients_any_adverse_event = %d, want %d", sb.ClientsAnyAdverseEvent, len(ind.aeClients))
+	}
+	for _, e := range sb.ClientsBySeverity {
+		if want := len(ind.clientsBySeverity[e.Key]); e.Value != want {
+			t.Errorf("clients_by_severity[%s] = %d, want %d", e.Key, e.Value, want)
+		}
+	}
 
 	// Holm over five tests: the smallest p times 5.
 	if mt := s.Multiplicity.Tests; len(mt) != 5 || mt[0].ID != "pain.course.paired_t" || mt[0].P != c.P {

@@ -61,6 +61,50 @@ func (r *runner) safety() error {
 			*by = append(*by, Entry[*SafetyBlock]{Key: level, Value: b})
 		}
 	}
+	return r.safetyClients(s)
+}
+
+// safetyClients fills in the distinct clients behind each severity count and behind the
+// count of sessions with any adverse event, overall and per subgroup level.
+func (r *runner) safetyClients(s *Safety) error {
+	type key struct{ subgroup, level, severity string }
+	clients := map[key]int{}
+	err := r.query(`SELECT CASE WHEN grouping(modality) = 0 THEN 'modality'
+			WHEN grouping(presenting_complaint) = 0 THEN 'presenting_complaint' ELSE '' END,
+		coalesce(CASE WHEN grouping(modality) = 0 THEN modality ELSE presenting_complaint END, '(missing)'),
+		coalesce(ae, '(missing)'), count(DISTINCT (practitioner_key, client_key))
+		FROM (SELECT *, adverse_event AS ae FROM sessions
+			UNION ALL SELECT *, '(any)' AS ae FROM sessions WHERE adverse_event <> 'none')
+		GROUP BY GROUPING SETS ((ae), (modality, ae), (presenting_complaint, ae)) ORDER BY ALL`,
+		func(rs *sql.Rows) error {
+			var k key
+			var n int
+			err := rs.Scan(&k.subgroup, &k.level, &k.severity, &n)
+			clients[k] = n
+			return err
+		})
+	if err != nil {
+		return err
+	}
+	severities := r.ref.Field("adverse_event").Values
+	fill := func(b *SafetyBlock, subgroup, level string) {
+		if b == nil {
+			return
+		}
+		counts := map[string]int{}
+		for _, e := range b.BySeverity {
+			counts[e.Key] = clients[key{subgroup, level, e.Key}]
+		}
+		b.ClientsBySeverity = orderedCounts(severities, counts)
+		b.ClientsAnyAdverseEvent = clients[key{subgroup, level, "(any)"}]
+	}
+	fill(s.Overall, "", "(missing)")
+	for _, e := range s.ByModality {
+		fill(e.Value, "modality", e.Key)
+	}
+	for _, e := range s.ByComplaint {
+		fill(e.Value, "presenting_complaint", e.Key)
+	}
 	return nil
 }
 

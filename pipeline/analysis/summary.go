@@ -189,10 +189,15 @@ type SafetyBlock struct {
 	// ByType counts sessions per adverse_event_type, in measures.json's order.
 	ByType Ordered[int] `json:"by_type"`
 	// AnyAdverseEvent counts sessions with adverse_event other than none.
-	AnyAdverseEvent int   `json:"any_adverse_event"`
-	RatePer1000     Float `json:"rate_per_1000"` // exact Poisson 95% CI (Garwood)
-	RateCILow       Float `json:"rate_ci_low"`
-	RateCIHigh      Float `json:"rate_ci_high"`
+	AnyAdverseEvent int `json:"any_adverse_event"`
+	// ClientsBySeverity counts the distinct clients with a session of each severity, and
+	// ClientsAnyAdverseEvent those with any adverse event: a count of sessions may come from
+	// fewer clients than the disclosure threshold, which publish must know.
+	ClientsBySeverity      Ordered[int] `json:"clients_by_severity"`
+	ClientsAnyAdverseEvent int          `json:"clients_any_adverse_event"`
+	RatePer1000            Float        `json:"rate_per_1000"` // exact Poisson 95% CI (Garwood)
+	RateCILow              Float        `json:"rate_ci_low"`
+	RateCIHigh             Float        `json:"rate_ci_high"`
 	// NonEmotional counts sessions with an adverse event whose type is not emotional_reaction,
 	// with its rate and CI: in SomatoEmotional Release an emotional release may be the intended
 	// process, so measures.md asks for it to be analysed apart from other adverse events.
