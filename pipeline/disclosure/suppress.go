@@ -81,11 +81,23 @@ func Suppress(ctx context.Context, cfg Config, tables ...*Table) (*Result, error
 	return res, nil
 }
 
-// primary marks the sensitive cells as suppressed and returns them.
+// marked reports whether any table cell of variable v was marked sensitive.
+func (s *system) marked(v int) bool {
+	for _, c := range s.cells[v] {
+		if s.tables[c.table].sensitive[c.cell] {
+			return true
+		}
+	}
+	return false
+}
+
+// primary marks the sensitive cells (small counts, and cells marked with
+// [Table.MarkSensitive]) as suppressed and returns them.
 func (s *system) primary(cfg Config) []bool {
 	p := make([]bool, len(s.vars))
 	for v, x := range s.value {
-		if x < int64(cfg.MinCell) && (x > 0 || cfg.SuppressZeros) {
+		small := x < int64(cfg.MinCell) && (x > 0 || cfg.SuppressZeros)
+		if small || s.marked(v) {
 			p[v], s.known[v] = true, false
 		}
 	}

@@ -485,3 +485,39 @@ func TestSuppressCancelled(t *testing.T) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
 }
+
+// TestMarkSensitive suppresses a count above the threshold that comes from too few people
+// (twelve sessions of one client), with a complement so that the total does not give it away.
+func TestMarkSensitive(t *testing.T) {
+	tab := flat1D(t, 40, 12, 30, 25)
+	if err := tab.MarkSensitive("m2"); err != nil {
+		t.Fatal(err)
+	}
+	if err := tab.MarkSensitive("nope"); err == nil {
+		t.Error("MarkSensitive of an unknown level succeeded")
+	}
+	res, err := Suppress(t.Context(), Config{}, tab)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub := res.Tables[0]
+	if !pub.Suppressed("m2") {
+		t.Fatal("the marked cell m2 (12) is published")
+	}
+	if res.Primary != 1 || res.Secondary < 1 {
+		t.Errorf("primary %d, secondary %d; want 1 and at least one complement", res.Primary, res.Secondary)
+	}
+	for _, iv := range res.Report.Intervals {
+		if iv.Hi-iv.Lo < 5 {
+			t.Errorf("suppressed cell interval %v is narrower than the protection", iv)
+		}
+	}
+	// The input is not changed, and a table without the mark publishes the 12.
+	plain, err := Suppress(t.Context(), Config{}, flat1D(t, 40, 12, 30, 25))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Tables[0].Suppressed("m2") {
+		t.Error("an unmarked 12 was suppressed")
+	}
+}

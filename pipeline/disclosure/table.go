@@ -98,6 +98,7 @@ type Table struct {
 	count     []int64
 	set       []bool
 	sup       []bool
+	sensitive []bool // marked sensitive whatever the count (MarkSensitive)
 	statNames []string
 	stats     [][]stat // by statistic, then cell
 }
@@ -131,6 +132,7 @@ func NewTable(name string, dims ...Dim) (*Table, error) {
 	t.count = make([]int64, size)
 	t.set = make([]bool, size)
 	t.sup = make([]bool, size)
+	t.sensitive = make([]bool, size)
 	return t, nil
 }
 
@@ -258,6 +260,18 @@ func (t *Table) Set(count int64, levels ...string) error {
 		return fmt.Errorf("%w: table %s: cell %s: negative count %d", ErrTable, t.name, t.label(i), count)
 	}
 	t.count[i], t.set[i] = count, true
+	return nil
+}
+
+// MarkSensitive makes the cell with the given levels a primary suppression whatever its count:
+// for a count of events or sessions that comes from fewer than MinCell individuals, which
+// the count alone does not show (twelve sessions of one client).
+func (t *Table) MarkSensitive(levels ...string) error {
+	i, err := t.cell(levels)
+	if err != nil {
+		return err
+	}
+	t.sensitive[i] = true
 	return nil
 }
 
@@ -397,6 +411,7 @@ func (t *Table) clone() *Table {
 	c.count = append([]int64(nil), t.count...)
 	c.set = append([]bool(nil), t.set...)
 	c.sup = append([]bool(nil), t.sup...)
+	c.sensitive = append([]bool(nil), t.sensitive...)
 	c.statNames = append([]string(nil), t.statNames...)
 	c.stats = make([][]stat, len(t.stats))
 	for k := range t.stats {
