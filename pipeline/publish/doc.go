@@ -55,9 +55,12 @@
 //     is also withheld when either the responders or the non-responders are: the tables are
 //     built and suppressed twice, the second time with those shares marked (the suppression
 //     pattern depends on the counts only).
-//   - Session tables apply the threshold to session counts; the rates of a level are
-//     published only when a lower bound of the clients behind them reaches min_cell (the most
-//     clients with a course change of any measure whose first session had that level).
+//   - Session tables apply the threshold to session counts, and a count of sessions at or
+//     above it that comes from fewer than min_cell clients (the summary's clients_by_severity
+//     and clients_any_adverse_event) is a primary suppression too (disclosure's
+//     MarkSensitive); the rates of a level are published only when a lower bound of the
+//     clients behind them reaches min_cell (the most clients with a course change of any
+//     measure whose first session had that level).
 //   - Counts that the public report prints but no audited table holds (deterioration, and
 //     the within-session responders) are shown only when each, and what it leaves of its row,
 //     is 0 or at least min_cell.
@@ -95,7 +98,4 @@
 //   - Counts are not rounded (measures.json round_counts_below_overall_level_to: 5): rounding
 //     breaks the additivity the suppression and its audit rely on; cell suppression with a
 //     protection level is used instead.
-//   - Session counts at or above min_cell may still come from fewer than min_cell clients;
-//     the summary gives no client count per adverse-event cell. Rates are guarded by the
-//     client bound above; the counts are published at the levels the summary has.
 package publish

@@ -47,7 +47,7 @@ func protect(ctx context.Context, cfg disclosure.Config, s *analysis.Summary, v 
 }
 
 func suppressAll(ctx context.Context, cfg disclosure.Config, s *analysis.Summary, v *vocabulary, withheld withheldFunc) ([]*protectedGroup, error) {
-	groups, err := buildGroups(s, v, withheld)
+	groups, err := buildGroups(s, v, withheld, cfg.MinCell)
 	if err != nil {
 		return nil, err
 	}

@@ -30,7 +30,8 @@ type group struct {
 type withheldFunc func(table string, levels ...string) bool
 
 // buildGroups builds every public table of the summary, grouped by the units they count.
-func buildGroups(s *analysis.Summary, v *vocabulary, withheld withheldFunc) ([]group, error) {
+// minCell is the threshold, for the session counts that come from fewer clients than it.
+func buildGroups(s *analysis.Summary, v *vocabulary, withheld withheldFunc, minCell int) ([]group, error) {
 	var groups []group
 	for _, e := range s.Outcomes {
 		if e.Value == nil || e.Value.Course == nil || e.Value.Course.Overall == nil {
@@ -45,7 +46,7 @@ func buildGroups(s *analysis.Summary, v *vocabulary, withheld withheldFunc) ([]g
 		}
 	}
 	if s.Safety.Overall != nil {
-		g, err := sessionsGroup(s, v)
+		g, err := sessionsGroup(s, v, minCell)
 		if err != nil {
 			return nil, err
 		}
@@ -212,7 +213,7 @@ func deref(p *int) int {
 
 // sessionsGroup builds the tables of sessions: adverse events by severity and modality, by
 // severity and complaint, and sessions by year.
-func sessionsGroup(s *analysis.Summary, v *vocabulary) (group, error) {
+func sessionsGroup(s *analysis.Summary, v *vocabulary, minCell int) (group, error) {
 	g := group{Name: "sessions", Unit: "sessions"}
 	bound := clientBounds(s)
 	complaints := withExtra(v.Complaints, s.Safety.ByComplaint)
@@ -228,7 +229,7 @@ func sessionsGroup(s *analysis.Summary, v *vocabulary) (group, error) {
 		if len(spec.levels) == 0 {
 			continue
 		}
-		t, err := safetyTable(v, "adverse_events_by_"+spec.by, spec.dim, spec.levels, s.Safety.Overall, func(l string) int { return bound[spec.by][l] })
+		t, err := safetyTable(v, "adverse_events_by_"+spec.by, spec.dim, spec.levels, s.Safety.Overall, func(l string) int { return bound[spec.by][l] }, minCell)
 		if err != nil {
 			return g, err
 		}
@@ -249,7 +250,10 @@ var rateStats = []stat[*analysis.SafetyBlock]{
 	{"rate_ci_high", func(b *analysis.SafetyBlock) analysis.Float { return b.RateCIHigh }},
 }
 
-func safetyTable(v *vocabulary, name string, dim disclosure.Dim, levels analysis.Ordered[*analysis.SafetyBlock], overall *analysis.SafetyBlock, clients func(level string) int) (*disclosure.Table, error) {
+// A count of sessions of at least minCell may still come from fewer clients (twelve
+// sessions of one client); such a cell is marked sensitive, so it is suppressed like a small
+// count, by the distinct clients the summary gives for each severity and for any event.
+func safetyTable(v *vocabulary, name string, dim disclosure.Dim, levels analysis.Ordered[*analysis.SafetyBlock], overall *analysis.SafetyBlock, clients func(level string) int, minCell int) (*disclosure.Table, error) {
 	t, err := disclosure.NewTable(name, v.severityDim(), dim)
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
@@ -260,6 +264,16 @@ func safetyTable(v *vocabulary, name string, dim disclosure.Dim, levels analysis
 			n, _ := b.BySeverity.Get(sev)
 			recorded += n
 			if err := t.Set(int64(n), sev, l); err != nil {
+				return err
+			}
+			if c, _ := b.ClientsBySeverity.Get(sev); n > 0 && c < minCell {
+				if err := t.MarkSensitive(sev, l); err != nil {
+					return err
+				}
+			}
+		}
+		if b.AnyAdverseEvent > 0 && b.ClientsAnyAdverseEvent < minCell {
+			if err := t.MarkSensitive(anyEvent, l); err != nil {
 				return err
 			}
 		}
