@@ -184,7 +184,6 @@ func (l *Lake) dataFiles(ctx context.Context, tbl *table.Table, files []dataFile
 // outcome: committed after all (batch found at the head), a conflict (errRetry), or not
 // committed.
 func (l *Lake) appendFiles(ctx context.Context, tbl *table.Table, files []iceberg.DataFile, props iceberg.Properties, batch string) (int64, error) {
-	base := currentSnapshotID(tbl)
 	tx := tbl.NewTransaction()
 	if err := tx.AssertRefSnapshotID(table.MainBranch); err != nil {
 		return 0, err
@@ -198,6 +197,17 @@ func (l *Lake) appendFiles(ctx context.Context, tbl *table.Table, files []iceber
 	if err != nil {
 		return 0, err
 	}
+	conflict := func(err error, moved bool) bool { return moved || errors.Is(err, table.ErrCommitFailed) }
+	return l.commitTx(ctx, tbl, tx, batch, conflict, errRetry)
+}
+
+// commitTx commits tx, built on tbl, and returns the new snapshot id. After a failure it
+// reloads the table to learn the outcome: committed after all (batch found at the head), a
+// conflict as the caller defines it (wrapped in conflictErr; moved says whether the main
+// branch moved since tbl was loaded), or not committed.
+func (l *Lake) commitTx(ctx context.Context, tbl *table.Table, tx *table.Transaction, batch string,
+	conflict func(err error, moved bool) bool, conflictErr error) (int64, error) {
+	base := currentSnapshotID(tbl)
 	nt, err := tx.Commit(ctx)
 	if err == nil {
 		return currentSnapshotID(nt), nil
@@ -209,8 +219,8 @@ func (l *Lake) appendFiles(ctx context.Context, tbl *table.Table, files []iceber
 	if s := fresh.CurrentSnapshot(); s != nil && s.Summary != nil && s.Summary.Properties[propBatch] == batch {
 		return s.SnapshotID, nil
 	}
-	if errors.Is(err, table.ErrCommitFailed) || currentSnapshotID(fresh) != base {
-		return 0, fmt.Errorf("%w: %w", errRetry, err)
+	if conflict(err, currentSnapshotID(fresh) != base) {
+		return 0, fmt.Errorf("%w: %w", conflictErr, err)
 	}
 	return 0, err
 }

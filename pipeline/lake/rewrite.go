@@ -169,7 +169,6 @@ func (l *Lake) commitFiles(ctx context.Context, tbl *table.Table, remove, add []
 	if len(remove) == 0 {
 		return l.appendFiles(ctx, tbl, add, props, batch)
 	}
-	base := currentSnapshotID(tbl)
 	tx := tbl.NewTransaction()
 	if err := tx.AssertRefSnapshotID(table.MainBranch); err != nil {
 		return 0, err
@@ -190,21 +189,8 @@ func (l *Lake) commitFiles(ctx context.Context, tbl *table.Table, remove, add []
 			return 0, err
 		}
 	}
-	nt, err := tx.Commit(ctx)
-	if err == nil {
-		return currentSnapshotID(nt), nil
-	}
-	fresh, lerr := l.load(ctx, tbl.Identifier())
-	if lerr != nil {
-		return 0, fmt.Errorf("%w: %w (and reloading failed: %w)", errUnknownOutcome, err, lerr)
-	}
-	if s := fresh.CurrentSnapshot(); s != nil && s.Summary != nil && s.Summary.Properties[propBatch] == batch {
-		return s.SnapshotID, nil
-	}
-	if currentSnapshotID(fresh) != base {
-		return 0, fmt.Errorf("%w: %w", ErrConflict, err)
-	}
-	return 0, err
+	moved := func(_ error, moved bool) bool { return moved }
+	return l.commitTx(ctx, tbl, tx, batch, moved, ErrConflict)
 }
 
 // readFile streams the rows of a data file in records of the table's Arrow schema sc (a
