@@ -55,12 +55,24 @@ func (db *DB) checkReadOnly(ctx context.Context, query string) error {
 // nothing.
 func statementType(conn *sql.Conn, query string) (duckdb.StmtType, error) {
 	typ := duckdb.STATEMENT_TYPE_INVALID
-	err := conn.Raw(func(driverConn any) error {
+	err := withStmt(conn, query, func(stmt *duckdb.Stmt) error {
+		var err error
+		typ, err = stmt.StatementType()
+		return err
+	})
+	return typ, err
+}
+
+// withStmt prepares query on the driver connection under conn and calls fn with the
+// statement, which it closes after. It prepares without a context, so that the driver
+// refuses several statements instead of running all but the last.
+func withStmt(conn *sql.Conn, query string, fn func(*duckdb.Stmt) error) error {
+	return conn.Raw(func(driverConn any) error {
 		c, ok := driverConn.(*duckdb.Conn)
 		if !ok {
 			return fmt.Errorf("duck: unexpected driver connection %T", driverConn)
 		}
-		st, err := c.Prepare(query) // without a context: refuses several statements
+		st, err := c.Prepare(query)
 		if err != nil {
 			return err
 		}
@@ -68,10 +80,8 @@ func statementType(conn *sql.Conn, query string) (duckdb.StmtType, error) {
 		if !ok {
 			return errors.Join(fmt.Errorf("duck: unexpected driver statement %T", st), st.Close())
 		}
-		typ, err = stmt.StatementType()
-		return errors.Join(err, stmt.Close())
+		return errors.Join(fn(stmt), stmt.Close())
 	})
-	return typ, err
 }
 
 // allowType decides on one prepared statement. A SELECT (which in DuckDB includes WITH,

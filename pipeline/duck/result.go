@@ -3,7 +3,6 @@ package duck
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -36,21 +35,7 @@ func (db *DB) Prepare(ctx context.Context, query string) (*Prepared, error) {
 	}
 	defer conn.Close()
 	var p Prepared
-	err = conn.Raw(func(driverConn any) error {
-		c, ok := driverConn.(*duckdb.Conn)
-		if !ok {
-			return fmt.Errorf("duck: unexpected driver connection %T", driverConn)
-		}
-		st, err := c.Prepare(query) // without a context: refuses several statements
-		if err != nil {
-			return err
-		}
-		stmt, ok := st.(*duckdb.Stmt)
-		if !ok {
-			return errors.Join(fmt.Errorf("duck: unexpected driver statement %T", st), st.Close())
-		}
-		return errors.Join(describe(stmt, &p), stmt.Close())
-	})
+	err = withStmt(conn, query, func(stmt *duckdb.Stmt) error { return describe(stmt, &p) })
 	if err == nil {
 		return &p, nil
 	}
