@@ -114,11 +114,7 @@ func (l *Lake) totals(ctx context.Context, st *state) (rows, viols int64, err er
 	if c.HasTotals {
 		return c.Rows, c.Violations, nil
 	}
-	sf, err := planFiles(ctx, st.sessions, c.SessionsSnapshot)
-	if err != nil {
-		return 0, 0, err
-	}
-	qf, err := planFiles(ctx, st.quarantine, c.QuarantineSnapshot)
+	sf, qf, err := st.planVersion(ctx, c)
 	if err != nil {
 		return 0, 0, err
 	}

@@ -74,11 +74,7 @@ func (l *Lake) Compact(ctx context.Context, opt CompactOptions) (*CompactResult,
 		return nil, err
 	}
 	c, _ := st.latest()
-	sf, err := planFiles(ctx, st.sessions, c.SessionsSnapshot)
-	if err != nil {
-		return nil, err
-	}
-	qf, err := planFiles(ctx, st.quarantine, c.QuarantineSnapshot)
+	sf, qf, err := st.planVersion(ctx, c)
 	if err != nil {
 		return nil, err
 	}

@@ -61,11 +61,7 @@ func (l *Lake) VerifyDeep(ctx context.Context) ([]Problem, error) {
 		if !c.HasTotals {
 			continue
 		}
-		sf, err := planFiles(ctx, st.sessions, c.SessionsSnapshot)
-		if err != nil {
-			return nil, err
-		}
-		qf, err := planFiles(ctx, st.quarantine, c.QuarantineSnapshot)
+		sf, qf, err := st.planVersion(ctx, c)
 		if err != nil {
 			return nil, err
 		}

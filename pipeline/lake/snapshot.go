@@ -33,11 +33,7 @@ func (l *Lake) Snapshot(ctx context.Context, version int64) (*Snapshot, error) {
 	if c.Version == 0 {
 		return snap, nil
 	}
-	sf, err := planFiles(ctx, st.sessions, c.SessionsSnapshot)
-	if err != nil {
-		return nil, err
-	}
-	qf, err := planFiles(ctx, st.quarantine, c.QuarantineSnapshot)
+	sf, qf, err := st.planVersion(ctx, c)
 	if err != nil {
 		return nil, err
 	}
@@ -56,6 +52,17 @@ func paths(files []iceberg.DataFile) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+// planVersion returns the live data files of both tables at version c.
+func (st *state) planVersion(ctx context.Context, c Commit) (sessions, quarantine []iceberg.DataFile, err error) {
+	if sessions, err = planFiles(ctx, st.sessions, c.SessionsSnapshot); err != nil {
+		return nil, nil, err
+	}
+	if quarantine, err = planFiles(ctx, st.quarantine, c.QuarantineSnapshot); err != nil {
+		return nil, nil, err
+	}
+	return sessions, quarantine, nil
 }
 
 // planFiles returns the data files of snapshot id of tbl (none for id 0). A task that carries
