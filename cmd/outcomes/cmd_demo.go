@@ -63,7 +63,11 @@ EXIT STATUS
   outcomes demo --clients 500 --seed 7 --out /tmp/demo`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runDemo(cmd.Context(), g, o, time.Now())
+			today, err := g.date()
+			if err != nil {
+				return err
+			}
+			return runDemo(cmd.Context(), g, o, today)
 		},
 	}
 	f := cmd.Flags()

@@ -28,7 +28,6 @@ type genOptions struct {
 	delimiter     string
 	bom, crlf     bool
 	extraColumns  bool
-	today         string
 }
 
 func (o *genOptions) addFlags(cmd *cobra.Command) {
@@ -43,7 +42,6 @@ func (o *genOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.bom, "bom", false, "csv: start with a UTF-8 byte-order mark, as Excel does")
 	f.BoolVar(&o.crlf, "crlf", false, `csv: end lines with "\r\n", as Windows programs do`)
 	f.BoolVar(&o.extraColumns, "extra-columns", false, `add a PII-looking "client_name" and a free-text "notes" column`)
-	f.StringVar(&o.today, "today", "", "date the export is made, YYYY-MM-DD: sessions fall before it (default: today)")
 }
 
 func newGenCommand(g *globalOptions) *cobra.Command {
@@ -60,8 +58,9 @@ is in it.
 --bad-share F gives that share of rows a realistic error (out-of-range values, typos in
 vocabularies, future or impossible dates, duplicated and conflicting rows, swapped
 columns, missing required values, adverse events without a type), for testing the
-ingest's quarantine. Sessions are dated before --today (default: the day the command
-runs); the same seed, flags and --today give the same file.
+ingest's quarantine. Sessions are dated before --today (the global flag: default
+$OUTCOMES_TODAY, else the day the command runs); the same seed, flags and --today give the
+same file.
 
 The file is written whole or not at all (a temporary file, then a rename).
 
@@ -73,7 +72,11 @@ EXIT STATUS
   outcomes gen --clients 180000 --seed 1 --format parquet -o sessions.parquet`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return runGen(cmd.Context(), o, time.Now(), g.stdout)
+			today, err := g.date()
+			if err != nil {
+				return err
+			}
+			return runGen(cmd.Context(), o, today, g.stdout)
 		},
 	}
 	o.addFlags(cmd)
@@ -81,8 +84,8 @@ EXIT STATUS
 }
 
 // runGen checks the options, writes the file and prints one summary line to stdout.
-func runGen(ctx context.Context, o *genOptions, now time.Time, stdout io.Writer) error {
-	format, cfg, err := o.config(now)
+func runGen(ctx context.Context, o *genOptions, today time.Time, stdout io.Writer) error {
+	format, cfg, err := o.config(today)
 	if err != nil {
 		return err
 	}
@@ -97,17 +100,10 @@ func runGen(ctx context.Context, o *genOptions, now time.Time, stdout io.Writer)
 
 // config turns the flags into the format and generator configuration; every error is a
 // usage error that names the flag.
-func (o *genOptions) config(now time.Time) (source.Format, synth.Config, error) {
+func (o *genOptions) config(today time.Time) (source.Format, synth.Config, error) {
 	cfg := synth.Config{
 		Clients: o.clients, Practitioners: o.practitioners, Seed: o.seed, BadShare: o.badShare,
-		Today: now, ExtraColumns: o.extraColumns,
-	}
-	if o.today != "" {
-		t, err := time.Parse(time.DateOnly, o.today)
-		if err != nil {
-			return "", cfg, exit.Usagef("--today %q: want a date as YYYY-MM-DD", o.today)
-		}
-		cfg.Today = t
+		Today: today, ExtraColumns: o.extraColumns,
 	}
 	switch {
 	case o.output == "":

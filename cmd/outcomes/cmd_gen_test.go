@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -15,7 +16,7 @@ import (
 	"github.com/cstoutcomes/outcomes/pipeline/source"
 )
 
-var genToday = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+var genToday = time.Date(2026, 11, 24, 0, 0, 0, 0, time.UTC) // the --today of data/README.md
 
 func TestRunGen(t *testing.T) {
 	dir := t.TempDir()
@@ -60,21 +61,42 @@ func TestRunGen(t *testing.T) {
 	}
 }
 
-func TestRunGenToday(t *testing.T) {
+func TestGenToday(t *testing.T) {
 	dir := t.TempDir()
 	var files [2][]byte
-	for i, now := range []time.Time{genToday, genToday.AddDate(0, 0, 3)} {
-		o := genOptions{clients: 30, seed: 2, delimiter: ",", today: "2025-06-30", output: filepath.Join(dir, "t.csv")}
-		if err := runGen(t.Context(), &o, now, &bytes.Buffer{}); err != nil {
-			t.Fatal(err)
+	// The same --today gives the same file whether it comes from the flag or the environment.
+	for i, env := range []string{"", "2025-06-30"} {
+		t.Setenv(todayEnv, env)
+		out := filepath.Join(dir, fmt.Sprintf("t%d.csv", i))
+		args := []string{"gen", "--clients", "30", "--seed", "2", "-o", out}
+		if env == "" {
+			args = append([]string{"--today", "2025-06-30"}, args...)
 		}
-		files[i], _ = os.ReadFile(o.output)
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("exit %d: %s", code, stderr.String())
+		}
+		files[i], _ = os.ReadFile(out)
 	}
 	if !bytes.Equal(files[0], files[1]) {
-		t.Error("--today did not make the output independent of the clock")
+		t.Error("--today and $OUTCOMES_TODAY gave different files")
 	}
 	if bytes.Contains(files[0], []byte("2025-07-")) {
 		t.Error("a session after --today")
+	}
+}
+
+func TestTodayUsageErrors(t *testing.T) {
+	for _, tt := range []struct{ flag, env, want string }{
+		{"24/11/2026", "", `--today "24/11/2026": want a date as YYYY-MM-DD`},
+		{"", "tomorrow", `$OUTCOMES_TODAY "tomorrow": want a date as YYYY-MM-DD`},
+	} {
+		t.Setenv(todayEnv, tt.env)
+		g := &globalOptions{today: tt.flag}
+		_, err := g.date()
+		if !errors.Is(err, exit.ErrUsage) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("--today %q, $%s %q: err = %v, want a usage error containing %q", tt.flag, todayEnv, tt.env, err, tt.want)
+		}
 	}
 }
 
@@ -106,7 +128,6 @@ func TestRunGenUsageErrors(t *testing.T) {
 		{"Format", func(o *genOptions) { o.format = "xml" }, `--format "xml"`},
 		{"UnknownExtension", func(o *genOptions) { o.output = filepath.Join(dir, "x.dat") }, "cannot tell the format"},
 		{"Delimiter", func(o *genOptions) { o.delimiter = "|" }, `--delimiter "|"`},
-		{"Today", func(o *genOptions) { o.today = "24/11/2026" }, `--today "24/11/2026"`},
 		{"BOMOnParquet", func(o *genOptions) { o.output, o.bom = filepath.Join(dir, "x.parquet"), true }, "csv only"},
 	}
 	for _, tt := range tests {
@@ -155,7 +176,7 @@ func TestCommittedSamples(t *testing.T) {
 	for _, s := range samples {
 		t.Run(s.file, func(t *testing.T) {
 			o := s.opt
-			o.today, o.format, o.output = "2026-11-24", "auto", filepath.Join(dir, s.file)
+			o.format, o.output = "auto", filepath.Join(dir, s.file)
 			if o.delimiter == "" {
 				o.delimiter = ","
 			}

@@ -40,8 +40,9 @@ func (o *readOptions) addFlags(cmd *cobra.Command) {
 	f.BoolVar(&o.json, "json", false, "print each file's report as one JSON object per line")
 }
 
-// ingestOptions checks the read flags and returns the ingest options they ask for.
-func (o *readOptions) ingestOptions() (ingest.Options, error) {
+// ingestOptions checks the read flags and returns the ingest options they ask for, with
+// today as the ingest date of the future-date rule.
+func (o *readOptions) ingestOptions(today time.Time) (ingest.Options, error) {
 	var opt ingest.Options
 	switch o.format {
 	case "auto", "csv", "jsonl", "parquet", "xlsx":
@@ -64,7 +65,7 @@ func (o *readOptions) ingestOptions() (ingest.Options, error) {
 		return opt, exit.Usagef("--encoding %q: allowed: utf-8, windows-1252, latin1", o.encoding)
 	}
 	opt.Source.Sheet = o.sheet
-	opt.Validate.Today = time.Now()
+	opt.Validate.Today = today
 	return opt, nil
 }
 
@@ -114,7 +115,11 @@ EXIT STATUS
 }
 
 func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, args []string) error {
-	opt, err := o.read.ingestOptions()
+	today, err := g.date()
+	if err != nil {
+		return err
+	}
+	opt, err := o.read.ingestOptions(today)
 	if err != nil {
 		return err
 	}

@@ -150,7 +150,11 @@ func publishPlan(ctx context.Context, g *globalOptions, o publishOptions) (publi
 		return opt, err
 	}
 	if opt.Out == "" {
-		opt.Out = publish.DefaultOut(w.PublishDir(), opt.Summary, time.Now().UTC().Format(time.DateOnly))
+		today, err := g.date()
+		if err != nil {
+			return opt, err
+		}
+		opt.Out = publish.DefaultOut(w.PublishDir(), opt.Summary, today.Format(time.DateOnly))
 	}
 	err = withLake(ctx, g, func(l *lake.Lake) error {
 		st, err := l.Status(ctx)

@@ -88,7 +88,12 @@ func runRun(ctx context.Context, g *globalOptions, o runOptions) error {
 	if err != nil {
 		return err
 	}
+	today, err := g.date()
+	if err != nil {
+		return err
+	}
 	rec, err := nightly.Run(ctx, nightly.Options{
+		Today:          today,
 		Workspace:      w,
 		Wait:           o.wait,
 		Steps:          runSteps(g, w, plan, pseudo.NewHasher(key)),
@@ -180,7 +185,7 @@ func publishStep(w *workspace.Workspace) func(context.Context, *nightly.Env) err
 		}
 		res, err := publish.Run(ctx, publish.Options{
 			Summary:        sum,
-			Out:            publish.DefaultOut(w.PublishDir(), sum, e.Start.UTC().Format(time.DateOnly)),
+			Out:            publish.DefaultOut(w.PublishDir(), sum, e.Today.Format(time.DateOnly)),
 			MinCell:        w.Config.Disclosure.MinCell,
 			LatestSnapshot: e.Inputs.Snapshot,
 			ProgramVersion: e.Inputs.ProgramVersion,

@@ -50,7 +50,11 @@ EXIT STATUS
   outcomes schema check --encoding windows-1252 --delimiter ';' export.csv`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opt, err := o.ingestOptions()
+			today, err := g.date()
+			if err != nil {
+				return err
+			}
+			opt, err := o.ingestOptions(today)
 			if err != nil {
 				return err
 			}

@@ -82,7 +82,11 @@ func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) (er
 			return err
 		}
 		if date == "" {
-			date = time.Now().UTC().Format(time.DateOnly)
+			today, err := g.date()
+			if err != nil {
+				return err
+			}
+			date = today.Format(time.DateOnly)
 		}
 		dir = filepath.Join(w.ReportsDir(), date)
 	}

@@ -12,9 +12,17 @@ import (
 
 var update = flag.Bool("update", false, "update testscript files with the actual output")
 
+// testToday is the date the tests pin (the --today of data/README.md's samples).
+const testToday = "2026-11-24"
+
 func TestMain(m *testing.M) {
 	// A test that needs a real outcomes process it can kill runs this test binary with
 	// OUTCOMES_TEST_MAIN=1 (see outcomesCommand).
+	// Time is an input: every command these tests run, in this process or a child, takes
+	// its date from $OUTCOMES_TODAY unless the test passes --today.
+	if os.Getenv(todayEnv) == "" {
+		os.Setenv(todayEnv, testToday)
+	}
 	if os.Getenv("OUTCOMES_TEST_MAIN") == "1" {
 		os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 	}
@@ -35,6 +43,7 @@ func TestScripts(t *testing.T) {
 		UpdateScripts: *update,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("DATA", data)
+			env.Setenv(todayEnv, testToday)
 			env.Setenv("OUTCOMES_HOME", filepath.Join(env.WorkDir, "ws"))
 			return writeBinaryFixtures(env.WorkDir)
 		},

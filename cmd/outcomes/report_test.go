@@ -13,7 +13,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
@@ -94,7 +93,7 @@ func demoReport(t *testing.T) (string, *analysis.Summary) {
 	g := &globalOptions{stdout: &out, stderr: &out, quiet: true}
 	dir := filepath.Join(t.TempDir(), "demo")
 	o := demoOptions{clients: defaultDemoClients, seed: 1, out: dir}
-	if err := runDemo(t.Context(), g, o, time.Now()); err != nil {
+	if err := runDemo(t.Context(), g, o, genToday); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	matches, _ := filepath.Glob(filepath.Join(dir, "reports", "*", "report.html"))
@@ -301,7 +300,7 @@ func TestNotebooksInBrowser(t *testing.T) {
 	var out bytes.Buffer
 	g := &globalOptions{stdout: &out, stderr: &out, quiet: true}
 	dir := filepath.Join(t.TempDir(), "demo")
-	if err := runDemo(t.Context(), g, demoOptions{clients: 400, seed: 2, out: dir}, time.Now()); err != nil {
+	if err := runDemo(t.Context(), g, demoOptions{clients: 400, seed: 2, out: dir}, genToday); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out.String())
 	}
 	notebooks, err := filepath.Glob(filepath.Join("..", "..", "notebooks", "*.md"))

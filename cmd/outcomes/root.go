@@ -3,7 +3,9 @@ package main
 import (
 	"io"
 	"log/slog"
+	"os"
 	"sync/atomic"
+	"time"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -21,6 +23,7 @@ type globalOptions struct {
 	logFormat string
 	quiet     bool
 	verbose   bool
+	today     string // --today, else $OUTCOMES_TODAY; see [globalOptions.date]
 	// infoByDefault makes a command log at info level without --verbose (the nightly run,
 	// whose operators read its log rather than its output).
 	infoByDefault bool
@@ -34,6 +37,30 @@ func (o *globalOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "log only errors; no progress bars")
 	f.BoolVarP(&o.verbose, "verbose", "v", false, "log each file and step (info level) to stderr")
+	f.StringVar(&o.today, "today", "", "the date every date rule uses, `YYYY-MM-DD` (default $OUTCOMES_TODAY, else the system clock's UTC date)")
+}
+
+// todayEnv names the environment variable that sets the date when --today is not given.
+const todayEnv = "OUTCOMES_TODAY"
+
+// date returns the date every rule that depends on the day uses: the ingest's future-date
+// rule, report and bundle folder names, archive retention and synthetic data. It is --today,
+// else $OUTCOMES_TODAY, else the system clock's UTC date: the only place where a command reads
+// the wall clock for a rule. The result is midnight UTC of that date.
+func (o *globalOptions) date() (time.Time, error) {
+	s, from := o.today, "--today"
+	if s == "" {
+		s, from = os.Getenv(todayEnv), "$"+todayEnv
+	}
+	if s == "" {
+		now := time.Now().UTC()
+		return time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC), nil
+	}
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, exit.Usagef("%s %q: want a date as YYYY-MM-DD, e.g. 2026-11-24", from, s)
+	}
+	return t, nil
 }
 
 // logger returns the slog logger the flags ask for, writing to stderr.

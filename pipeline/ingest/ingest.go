@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -40,7 +39,8 @@ type Options struct {
 	Hasher *pseudo.Hasher
 	Schema *schema.Schema // nil: schema.Latest()
 	Source source.Options
-	// Validate carries the ingest date and the date format.
+	// Validate carries the ingest date (required: [File] refuses a zero Validate.Today, since
+	// the date is an input and never read from the clock) and the date format.
 	Validate schema.Options
 	DryRun   bool
 	Force    bool // re-ingest a file whose sha256 is already committed
@@ -97,6 +97,9 @@ func (r *Report) QuarantineShare() float64 {
 // report says why. The error is for what a person cannot fix in the file: I/O, the lake, a
 // broken counts invariant, cancellation.
 func File(ctx context.Context, path string, opt Options) (*Report, error) {
+	if opt.Validate.Today.IsZero() {
+		return nil, errors.New("ingest: Options.Validate.Today is zero: the ingest date is an input")
+	}
 	opt = opt.withDefaults()
 	rep := &Report{Source: path, ViolationsByRule: map[string]int64{}, UnknownColumns: []string{}, PIIColumns: []string{}}
 	sum, err := fileSHA256(path)
@@ -138,9 +141,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.SampleViolations == 0 {
 		o.SampleViolations = 20
-	}
-	if o.Validate.Today.IsZero() {
-		o.Validate.Today = time.Now()
 	}
 	return o
 }

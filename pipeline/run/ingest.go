@@ -32,7 +32,7 @@ func ingestInbox(ctx context.Context, e *Env, h *pseudo.Hasher) error {
 	e.noteInbox(scan)
 	opt := ingest.Options{
 		Lake: e.Lake, Hasher: h, Logger: e.Logger,
-		Validate: schema.Options{Today: e.Start, DateFormat: cfg.Ingest.DateFormat},
+		Validate: schema.Options{Today: e.Today, DateFormat: cfg.Ingest.DateFormat},
 	}
 	for _, f := range scan.Stable {
 		if err := ctx.Err(); err != nil {
@@ -101,7 +101,7 @@ func (e *Env) ingestFile(ctx context.Context, f inboxFile, opt ingest.Options) e
 
 // moveOut archives or rejects f according to its ingest report.
 func (e *Env) moveOut(f inboxFile, rep *ingest.Report, fr *FileRecord) error {
-	date := e.Start.UTC().Format(time.DateOnly)
+	date := e.Today.UTC().Format(time.DateOnly)
 	var dst string
 	var err error
 	switch rep.Status {

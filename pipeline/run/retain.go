@@ -14,7 +14,7 @@ import (
 func (r *runner) retentionStep() Step {
 	return Step{Name: "retention", Do: func(ctx context.Context, e *Env) error {
 		cfg := r.w.Config
-		n, err := pruneArchive(r.w.ArchiveDir(), e.Start, cfg.Archive.KeepDays)
+		n, err := pruneArchive(r.w.ArchiveDir(), e.Today, cfg.Archive.KeepDays)
 		e.Count("archive_dirs_removed", int64(n))
 		if err != nil {
 			return err
@@ -26,8 +26,8 @@ func (r *runner) retentionStep() Step {
 }
 
 // pruneArchive removes the archive/<YYYY-MM-DD> directories more than keepDays days before
-// now's date. Other names are left alone.
-func pruneArchive(dir string, now time.Time, keepDays int) (int, error) {
+// the date of today. Other names are left alone.
+func pruneArchive(dir string, today time.Time, keepDays int) (int, error) {
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, os.ErrNotExist) {
 		return 0, nil
@@ -35,8 +35,8 @@ func pruneArchive(dir string, now time.Time, keepDays int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	today, _ := time.Parse(time.DateOnly, now.UTC().Format(time.DateOnly))
-	cutoff := today.AddDate(0, 0, -keepDays)
+	day, _ := time.Parse(time.DateOnly, today.UTC().Format(time.DateOnly))
+	cutoff := day.AddDate(0, 0, -keepDays)
 	n := 0
 	for _, e := range entries {
 		d, err := time.Parse(time.DateOnly, e.Name())

@@ -24,8 +24,14 @@ type Options struct {
 	// ProgramVersion and PlanSHA256 are inputs of every derived step.
 	ProgramVersion string
 	PlanSHA256     string
-	Logger         *slog.Logger     // nil: discard
-	Now            func() time.Time // nil: time.Now
+	Logger         *slog.Logger // nil: discard
+	// Now gives the wall-clock times of the run record and of the inbox's settle rule (file
+	// times are wall-clock times); nil: time.Now.
+	Now func() time.Time
+	// Today is the calendar date of every rule that depends on the date: the ingest's
+	// future-date rule, the archive/<date>/ and rejected/<date>/ folders, the public bundle's
+	// name and archive retention. Zero: the UTC date of Now() when the run starts.
+	Today time.Time
 	// Terminated reports whether the context was cancelled by SIGTERM (exit 143) rather than
 	// SIGINT (exit 130); nil: never.
 	Terminated func() bool
@@ -60,7 +66,8 @@ type Env struct {
 	Lake      *lake.Lake
 	Logger    *slog.Logger
 	RunID     string
-	Start     time.Time // the run's start: the date of archive/<date>/ and the ingest date
+	Start     time.Time // the run's start (wall clock): the inbox's settle rule
+	Today     time.Time // the run's date (Options.Today): the ingest date, archive/<date>/, retention
 	Inputs    Inputs    // for a derived step, what it must use (Inputs.Snapshot: the lake version)
 
 	r    *runner
@@ -196,6 +203,9 @@ func (o Options) withDefaults() Options {
 func begin(ctx context.Context, opt Options) (*runner, error) {
 	w := opt.Workspace
 	start := opt.Now().UTC()
+	if opt.Today.IsZero() {
+		opt.Today = start
+	}
 	r := &runner{opt: opt, w: w, log: opt.Logger}
 	if err := mkdirAllSync(w.RunsDir()); err != nil {
 		return nil, err
@@ -273,7 +283,7 @@ func (r *runner) runStep(ctx context.Context, s Step) {
 	r.rec.Steps = append(r.rec.Steps, StepRecord{Name: s.Name, Started: r.opt.Now().UTC()})
 	i := len(r.rec.Steps) - 1
 	e := &Env{Workspace: r.w, Lake: r.lake, Logger: r.log.With("step", s.Name), RunID: r.rec.ID,
-		Start: r.rec.Started, r: r, step: i}
+		Start: r.rec.Started, Today: r.opt.Today, r: r, step: i}
 	status, err := r.doStep(ctx, s, e)
 	sr := &r.rec.Steps[i]
 	sr.Status, sr.Ended = status, r.opt.Now().UTC()

@@ -64,5 +64,5 @@ func TestNewValidatorForeignMapping(t *testing.T) {
 			t.Error("no panic for a Mapping of another schema")
 		}
 	}()
-	Latest().NewValidator("a.csv", m, Options{})
+	Latest().NewValidator("a.csv", m, Options{Today: testToday})
 }

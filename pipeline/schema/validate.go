@@ -49,8 +49,8 @@ type Options struct {
 	// ("02/01/2006"); "" accepts ISO 8601 only.
 	DateFormat string
 	// Today is the ingest date: session dates after it are out of range. Its calendar date is
-	// taken in its own location. The zero Time means the current date in UTC, read once by
-	// NewValidator.
+	// taken in its own location. It is required: the date is an input (the command's --today),
+	// never read from the clock here, so the same file validates the same way on any day.
 	Today time.Time
 }
 
@@ -69,13 +69,13 @@ type Validator struct {
 
 // NewValidator returns a validator for the rows of file (the name used in violations), whose
 // columns are mapped by m (from s.Map).
-// It panics if m was made by another schema (a programmer's mistake).
+// It panics if m was made by another schema or opt.Today is zero (a programmer's mistake).
 func (s *Schema) NewValidator(file string, m *Mapping, opt Options) *Validator {
 	if m.schema != s {
 		panic("schema: NewValidator with a Mapping of another schema")
 	}
 	if opt.Today.IsZero() {
-		opt.Today = time.Now().UTC()
+		panic("schema: NewValidator without Options.Today (the ingest date is an input)")
 	}
 	return &Validator{
 		s: s, file: file, cols: m.Index, opt: opt,
