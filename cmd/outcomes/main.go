@@ -5,11 +5,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
@@ -27,12 +27,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 	root := newRootCommand(stdout, stderr)
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
-	if err != nil && errors.Is(ctx.Err(), context.Canceled) && terminated.Load() {
-		err = exit.Mark(err, exit.ErrTerminated)
+	if err == nil {
+		return exit.OK
 	}
-	if err != nil {
-		fmt.Fprintf(stderr, "outcomes: %v\n", err)
+	msg := err.Error()
+	if ctx.Err() != nil {
+		// A signal stopped the command. "context canceled" tells the person nothing they do
+		// not know; a message of the command's own (the run's "interrupted (exit 130)") stays.
+		word := "interrupted"
+		if terminated.Load() {
+			word = "terminated"
+			err = exit.Mark(err, exit.ErrTerminated)
+		} else {
+			err = exit.Mark(err, context.Canceled)
+		}
+		if strings.Contains(msg, context.Canceled.Error()) {
+			msg = word
+		}
 	}
+	fmt.Fprintf(stderr, "outcomes: %s\n", msg)
 	return exit.Code(err)
 }
 

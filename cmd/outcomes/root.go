@@ -123,11 +123,23 @@ EXIT STATUS
 	g.addFlags(root)
 	var prof profileFlags
 	prof.addFlags(root)
-	root.PersistentPreRunE = func(*cobra.Command, []string) error { return prof.start() }
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		// The global flags are checked before a command opens anything.
+		if _, err := g.date(); err != nil {
+			return err
+		}
+		if _, err := g.logger(); err != nil {
+			return err
+		}
+		return prof.start()
+	}
 	root.PersistentPostRunE = func(*cobra.Command, []string) error { return prof.stop() }
 	for _, add := range commands {
 		root.AddCommand(add(g))
 	}
+	root.Version = programVersion()
+	root.SetVersionTemplate("outcomes {{.Version}}\n")
+	markUsageErrors(root)
 	return root
 }
 

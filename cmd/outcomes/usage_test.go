@@ -1,0 +1,92 @@
+package main
+
+import (
+	"bytes"
+	"runtime/debug"
+	"strings"
+	"testing"
+
+	"github.com/cstoutcomes/outcomes/internal/exit"
+)
+
+// TestUsageErrors: every mistake on the command line exits 2 with one line that names what
+// was wrong and what is expected, before anything is opened.
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sumarize"}, `unknown command "sumarize" for "outcomes": did you mean outcomes summarize?`},
+		{[]string{"lake", "compcat"}, `unknown command "compcat" for "outcomes lake": did you mean outcomes lake compact?`},
+		{[]string{"publish", "verfy", "x"}, `unknown command "verfy" for "outcomes publish": did you mean outcomes publish verify?`},
+		{[]string{"xyzzy"}, `unknown command "xyzzy" for "outcomes": see 'outcomes --help' for the commands`},
+		{[]string{"run", "--wiat", "1m"}, `outcomes run: unknown flag --wiat: did you mean --wait?`},
+		{[]string{"ingest", "--nosuchflag", "x.csv"}, `outcomes ingest: unknown flag --nosuchflag: see 'outcomes ingest --help' for its flags`},
+		{[]string{"summarize", "--as-of", "abc"}, `--as-of "abc": want a whole number, e.g. 3`},
+		{[]string{"run", "--wait", "soon"}, `--wait "soon": want a duration such as 30s, 10m or 1h30m`},
+		{[]string{"summarize", "--as-of"}, `--as-of needs a value: a whole number, e.g. 3`},
+		{[]string{"summarize", "extra"}, `outcomes summarize: takes no arguments, got "extra" (usage: outcomes summarize [flags])`},
+		{[]string{"ingest"}, `outcomes ingest: requires at least 1 arg(s), only received 0 (usage: outcomes ingest FILE|DIR... [flags])`},
+		{[]string{"lake", "diff", "1"}, `outcomes lake diff: accepts 2 arg(s), received 1`},
+		{[]string{"--today", "1/2/2026", "summarize"}, `--today "1/2/2026": want a date as YYYY-MM-DD`},
+		{[]string{"--log-format", "xml", "lake", "status"}, `--log-format "xml"`},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var stdout, stderr bytes.Buffer
+			code := run(append([]string{"--workspace", t.TempDir()}, tt.args...), &stdout, &stderr)
+			if code != exit.Usage {
+				t.Errorf("exit %d, want %d; stderr: %s", code, exit.Usage, stderr.String())
+			}
+			if !strings.Contains(stderr.String(), tt.want) {
+				t.Errorf("stderr %q lacks %q", stderr.String(), tt.want)
+			}
+			if n := strings.Count(strings.TrimSpace(stderr.String()), "\n"); n != 0 {
+				t.Errorf("stderr has %d lines, want one: %q", n+1, stderr.String())
+			}
+		})
+	}
+}
+
+// TestGroupHelp: a command group without a subcommand prints its help and exits 0.
+func TestGroupHelp(t *testing.T) {
+	var stdout, stderr bytes.Buffer
+	if code := run([]string{"lake"}, &stdout, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "compact") {
+		t.Errorf("help of lake does not list compact:\n%s", stdout.String())
+	}
+}
+
+func TestVersion(t *testing.T) {
+	for _, args := range [][]string{{"--version"}, {"version"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+		if want := "outcomes " + programVersion() + "\n"; !strings.HasPrefix(stdout.String(), want) {
+			t.Errorf("%v: stdout %q, want it to start with %q", args, stdout.String(), want)
+		}
+	}
+}
+
+// TestVersionOf: the version string comes from what the go command stamped.
+func TestVersionOf(t *testing.T) {
+	rev := []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.modified", Value: "true"}}
+	tests := []struct {
+		bi   debug.BuildInfo
+		want string
+	}{
+		{debug.BuildInfo{Main: debug.Module{Version: "v1.2.0"}}, "v1.2.0"},
+		{debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261202113000-0123456789ab+dirty"}, Settings: rev}, "v0.0.0-20261202113000-0123456789ab+dirty"},
+		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: rev}, "devel-0123456789ab+dirty"},
+		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}, Settings: rev[:1]}, "devel-0123456789ab"},
+		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "dev"},
+	}
+	for _, tt := range tests {
+		if got := versionOf(&tt.bi); got != tt.want {
+			t.Errorf("versionOf(%+v) = %q, want %q", tt.bi, got, tt.want)
+		}
+	}
+}
