@@ -197,7 +197,8 @@ func rejectOrFail(rep *Report, err error) (*Report, error) {
 	var fe *source.FileError
 	var mc *schema.MissingColumnsError
 	var dc *schema.DuplicateColumnsError
-	if errors.As(err, &fe) || errors.As(err, &mc) || errors.As(err, &dc) {
+	var uh *schema.UnmatchedHeaderError
+	if errors.As(err, &fe) || errors.As(err, &mc) || errors.As(err, &dc) || errors.As(err, &uh) {
 		return reject(rep, err), nil
 	}
 	return nil, err

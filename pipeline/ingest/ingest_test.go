@@ -259,6 +259,8 @@ func TestIngestRejectsWholeFile(t *testing.T) {
 		{"empty", "empty.csv", "", "empty"},
 		{"not utf-8", "latin.csv", header + "P1,C1,2024-03-01,1,CST,back_pain,6,4,,none,,yes\nP\xe9,C1,2024-03-01,2,CST,back_pain,6,4,,none,,yes\n", "latin.csv:3:2: not valid UTF-8"},
 		{"corrupt parquet", "bad.parquet", "PAR1 this is not really parquet PAR1", "corrupt"},
+		{"prose", "letter.txt", "Dear colleague, thank you for the referral.\nKind regards\n", "letter.txt: no header row matches the schema's columns"},
+		{"pdf", "scan.csv", "%PDF-1.4\n%%EOF\n", "scan.csv: a PDF document, not a data export"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,8 +15,9 @@
 //     tables, aliases (process-wide cache; a *Schema is immutable and safe for concurrent use).
 //  2. [Schema.Map] matches a file's header to fields: names and x-aliases compared after
 //     lower-casing and removing spaces, underscores and hyphens. A missing required column is a
-//     [*MissingColumnsError]; two columns for one field a [*DuplicateColumnsError]; both reject
-//     the file before any row is read. Unknown columns are listed (never stored), and those whose
+//     [*MissingColumnsError]; two columns for one field a [*DuplicateColumnsError]; a header
+//     with no field at all (no header row, or not a session export) an
+//     [*UnmatchedHeaderError]; all reject the file before any row is read. Unknown columns are listed (never stored), and those whose
 //     name suggests contact data or free text are listed again in [Mapping].PII.
 //  3. [Schema.NewValidator] builds a [Validator] per file; [Validator.Validate] checks one row:
 //     required, type, range, enum (HIT-6: achievable totals only), the cross-field rule on
