@@ -164,7 +164,8 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, args []s
 }
 
 // expandFiles replaces each directory argument by the regular files in it, in name order,
-// skipping dotfiles and partial downloads (*.tmp, *.part).
+// skipping dotfiles and partial downloads (*.tmp, *.part). A directory with no file to
+// ingest is a usage error: the user named it expecting files.
 func expandFiles(args []string) ([]string, error) {
 	var files []string
 	for _, a := range args {
@@ -180,11 +181,23 @@ func expandFiles(args []string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		found, skipped := 0, 0
 		for _, e := range entries {
 			n := e.Name()
-			if e.Type().IsRegular() && !strings.HasPrefix(n, ".") && !strings.HasSuffix(n, ".tmp") && !strings.HasSuffix(n, ".part") {
+			switch {
+			case !e.Type().IsRegular():
+			case strings.HasPrefix(n, ".") || strings.HasSuffix(n, ".tmp") || strings.HasSuffix(n, ".part"):
+				skipped++
+			default:
 				files = append(files, filepath.Join(a, n))
+				found++
 			}
+		}
+		switch {
+		case found == 0 && skipped > 0:
+			return nil, exit.Usagef("no files to ingest in %s: only hidden files or partial downloads (*.tmp, *.part), which are skipped", a)
+		case found == 0:
+			return nil, exit.Usagef("no files to ingest in %s", a)
 		}
 	}
 	return files, nil
