@@ -46,9 +46,12 @@
 //   - date: ISO 8601 YYYY-MM-DD, or a timestamp at midnight ("2024-03-01T00:00:00", "T00:00",
 //     a space instead of T, fractions of zeros, "Z" or any offset): spreadsheets often add a
 //     midnight time to dates. Any other time of day is a type violation (a session date has no
-//     time). With [Options].DateFormat set, that Go layout is accepted too (ISO still is: it
-//     cannot be confused with any day-month layout). Dates before the schema's minimum
-//     (2000-01-01) or after [Options].Today are range violations.
+//     time). With [Options].DateFormat set, that format is accepted too: a pattern such as
+//     dd/mm/yyyy or a Go layout ([DateLayout]); ISO still is: it cannot be confused with any
+//     day-month layout. Dates before the schema's minimum (2000-01-01) or after
+//     [Options].Today are range violations. When every date of a file fails and all read as
+//     numbers in one order ("31/01/2024"), [Validator.DateFormatHint] names the format that
+//     would read them; given back as [Options].DateHint, it goes into their messages.
 //   - boolean: the schema's trueValues/falseValues without regard to case (true/false, yes/no,
 //     y/n, 1/0).
 //   - enum (string with an enum constraint): without regard to case; the Session gets the
