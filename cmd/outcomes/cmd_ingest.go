@@ -20,6 +20,7 @@ import (
 	"github.com/cstoutcomes/outcomes/pipeline/ingest"
 	"github.com/cstoutcomes/outcomes/pipeline/lake"
 	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
+	"github.com/cstoutcomes/outcomes/pipeline/schema"
 	"github.com/cstoutcomes/outcomes/pipeline/source"
 )
 
@@ -28,6 +29,7 @@ func init() { register(newIngestCommand) }
 // readOptions are the flags that say how to read and report source files (ingest, schema check).
 type readOptions struct {
 	format, sheet, delimiter, encoding string
+	dateFormat                         string
 	json                               bool
 }
 
@@ -37,6 +39,7 @@ func (o *readOptions) addFlags(cmd *cobra.Command) {
 	f.StringVar(&o.sheet, "sheet", "", "xlsx: the worksheet to read (default: the first)")
 	f.StringVar(&o.delimiter, "delimiter", "", `csv: the field delimiter, e.g. ";" or "\t" (default: detected among , ; tab)`)
 	f.StringVar(&o.encoding, "encoding", "utf-8", "csv/jsonl text encoding: utf-8, windows-1252, latin1")
+	f.StringVar(&o.dateFormat, "date-format", "", `session_date format besides YYYY-MM-DD, e.g. dd/mm/yyyy, mm/dd/yyyy, dd.mm.yy or a Go layout (default: ingest.date_format)`)
 	f.BoolVar(&o.json, "json", false, "print each file's report as one JSON object per line")
 }
 
@@ -50,6 +53,10 @@ func (o *readOptions) ingestOptions(today time.Time) (ingest.Options, error) {
 	default:
 		return opt, exit.Usagef("--format %q: allowed: auto, csv, jsonl, parquet, xlsx", o.format)
 	}
+	if _, err := schema.DateLayout(o.dateFormat); err != nil {
+		return opt, exit.Usagef("--date-format: %v", err)
+	}
+	opt.Validate.DateFormat = o.dateFormat
 	switch d := strings.ReplaceAll(o.delimiter, `\t`, "\t"); {
 	case d == "":
 	case utf8.RuneCountInString(d) == 1 && d != `"` && d != "\n" && d != "\r":
@@ -100,6 +107,7 @@ EXIT STATUS
 		Example: `  outcomes ingest visits.csv
   outcomes ingest --delimiter ';' --encoding windows-1252 export.csv
   outcomes ingest --sheet Sessions clinic.xlsx
+  outcomes ingest --date-format dd/mm/yyyy export.csv
   outcomes ingest --dry-run --json inbox/`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -149,7 +157,9 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, args []s
 	defer l.Close()
 	opt.Lake, opt.Hasher = l, pseudo.NewHasher(key)
 	opt.DryRun, opt.Force, opt.Logger = o.dryRun, o.force, log
-	opt.Validate.DateFormat = w.Config.Ingest.DateFormat
+	if opt.Validate.DateFormat == "" {
+		opt.Validate.DateFormat = w.Config.Ingest.DateFormat
+	}
 	var reports []*ingest.Report
 	for _, f := range files {
 		opt.Progress = progressFor(g, f)
@@ -169,7 +179,8 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, args []s
 }
 
 // expandFiles replaces each directory argument by the regular files in it, in name order,
-// skipping dotfiles and partial downloads (*.tmp, *.part).
+// skipping dotfiles and partial downloads (*.tmp, *.part). A directory with no file to
+// ingest is a usage error: the user named it expecting files.
 func expandFiles(args []string) ([]string, error) {
 	var files []string
 	for _, a := range args {
@@ -185,11 +196,23 @@ func expandFiles(args []string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		found, skipped := 0, 0
 		for _, e := range entries {
 			n := e.Name()
-			if e.Type().IsRegular() && !strings.HasPrefix(n, ".") && !strings.HasSuffix(n, ".tmp") && !strings.HasSuffix(n, ".part") {
+			switch {
+			case !e.Type().IsRegular():
+			case strings.HasPrefix(n, ".") || strings.HasSuffix(n, ".tmp") || strings.HasSuffix(n, ".part"):
+				skipped++
+			default:
 				files = append(files, filepath.Join(a, n))
+				found++
 			}
+		}
+		switch {
+		case found == 0 && skipped > 0:
+			return nil, exit.Usagef("no files to ingest in %s: only hidden files or partial downloads (*.tmp, *.part), which are skipped", a)
+		case found == 0:
+			return nil, exit.Usagef("no files to ingest in %s", a)
 		}
 	}
 	return files, nil
@@ -252,6 +275,9 @@ func printReport(w io.Writer, r *ingest.Report, asJSON bool) error {
 		fmt.Fprintf(w, "  warning: columns that look like personal data or free text (never stored; remove them from the export): %s\n", strings.Join(r.PIIColumns, ", "))
 	}
 	printViolations(w, r)
+	if r.DateFormatHint != "" {
+		fmt.Fprintf(w, "  %s\n", schema.DateHintText(r.DateFormatHint))
+	}
 	return nil
 }
 

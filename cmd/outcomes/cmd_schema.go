@@ -47,7 +47,8 @@ writing anything and without needing a workspace or key.
 EXIT STATUS
   0 every row is valid; 2 usage error; 3 rows would be quarantined or a file was rejected.`,
 		Example: `  outcomes schema check visits.csv
-  outcomes schema check --encoding windows-1252 --delimiter ';' export.csv`,
+  outcomes schema check --encoding windows-1252 --delimiter ';' export.csv
+  outcomes schema check --date-format dd/mm/yyyy export.csv`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			today, err := g.date()

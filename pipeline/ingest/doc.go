@@ -21,7 +21,13 @@
 //     abandoned and the file is read again: once to decide the suspects by their exact
 //     values (a hash collision is neither a duplicate nor a conflict), and once to write
 //     with the decisions.
-//  5. Check the counts invariant, rows read = accepted + quarantined + excluded, and commit.
+//  5. A file whose dates all fail the same way: when no session_date of the file parsed and
+//     all read as numbers in one order ("31/01/2024"), the batch is abandoned and the file is
+//     read again with that format as the schema's date hint, so that every quarantine message
+//     of those dates names the --date-format that would read them; the report carries it too
+//     (DateFormatHint). Such a file is wholly quarantined, so the second read costs only in
+//     a file that needs a person anyway.
+//  6. Check the counts invariant, rows read = accepted + quarantined + excluded, and commit.
 //     A batch where it fails is not committed.
 //
 // Identifiers never leave this package unhashed: the lake holds keys, the quarantine holds

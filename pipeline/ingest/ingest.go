@@ -70,6 +70,10 @@ type Report struct {
 	Snapshot         int64            `json:"snapshot"`
 	Status           Status           `json:"status"`
 	Error            string           `json:"error,omitempty"`
+	// DateFormatHint is the --date-format that would read the file's dates, when none of
+	// them parsed and all read as numbers in one order ("dd/mm/yyyy"); see
+	// schema.DateHintText for the advice that goes with it.
+	DateFormatHint string `json:"date_format_hint,omitempty"`
 	// Violations holds the first few violations in file order, grouped by rule when printed.
 	Violations []schema.Violation `json:"-"`
 	// Err is the reason a file was rejected.
@@ -159,13 +163,18 @@ func ingestFile(ctx context.Context, path string, rep *Report, opt Options) (*Re
 		p.abort()
 		return rejectOrFail(rep, err)
 	}
-	if suspects := p.dups.suspects(); len(suspects) > 0 {
+	suspects, hint := p.dups.suspects(), p.val.DateFormatHint()
+	if len(suspects) > 0 || hint != "" {
+		// Read again: with the duplicate decisions, and with the date hint in the messages.
 		p.abort()
-		decisions, err := confirm(ctx, path, opt, p.dups, suspects)
-		if err != nil {
-			return rejectOrFail(rep, err)
+		var decisions map[int]decision
+		if len(suspects) > 0 {
+			if decisions, err = confirm(ctx, path, opt, p.dups, suspects); err != nil {
+				return rejectOrFail(rep, err)
+			}
 		}
-		*rep = Report{Source: rep.Source, SHA256: rep.SHA256, Format: rep.Format, ViolationsByRule: map[string]int64{}}
+		opt.Validate.DateHint = hint
+		*rep = Report{Source: rep.Source, SHA256: rep.SHA256, Format: rep.Format, ViolationsByRule: map[string]int64{}, DateFormatHint: hint}
 		if p, err = newPass(ctx, path, rep, opt, decisions, write); err != nil {
 			return rejectOrFail(rep, err)
 		}
@@ -197,7 +206,8 @@ func rejectOrFail(rep *Report, err error) (*Report, error) {
 	var fe *source.FileError
 	var mc *schema.MissingColumnsError
 	var dc *schema.DuplicateColumnsError
-	if errors.As(err, &fe) || errors.As(err, &mc) || errors.As(err, &dc) {
+	var uh *schema.UnmatchedHeaderError
+	if errors.As(err, &fe) || errors.As(err, &mc) || errors.As(err, &dc) || errors.As(err, &uh) {
 		return reject(rep, err), nil
 	}
 	return nil, err

@@ -250,6 +250,47 @@ func TestIngestDuplicates(t *testing.T) {
 	}
 }
 
+// TestIngestDayFirstDates: when every date of a file fails and reads day first, each
+// quarantine message names the --date-format that would read it, the report carries it, and
+// the first read's batch leaves nothing behind. With the flag, the same file goes in.
+func TestIngestDayFirstDates(t *testing.T) {
+	const content = header +
+		"P1,C1,31/01/2024,1,CST,back_pain,6,4,,none,,yes\n" +
+		"P1,C1,07/02/2024,2,CST,back_pain,5,3,,none,,yes\n" +
+		"P1,C2,,1,CST,back_pain,5,3,,none,,yes\n" + // missing: required, but no evidence either way
+		"P1,C3,14/02/2024,1,CST,back_pain,5,3,,none,,no\n" + // excluded, yet its date counts
+		"P1,C1,21/02/2024,3,CST,back_pain,5,3,,none,,yes\n" +
+		"P1,C1,21/02/2024,3,CST,back_pain,5,3,,none,,yes\n" // a duplicate, were the dates valid
+	e := newEnv(t)
+	rep := e.ingest(e.file("dmy.csv", content))
+	if rep.Status != Committed || rep.RowsAccepted != 0 || rep.RowsQuarantined != 5 || rep.RowsExcluded != 1 {
+		t.Fatalf("report: %+v", rep)
+	}
+	if rep.DateFormatHint != "dd/mm/yyyy" {
+		t.Errorf("DateFormatHint = %q, want dd/mm/yyyy", rep.DateFormatHint)
+	}
+	q := e.rows(true)
+	if len(q) != 5 {
+		t.Fatalf("quarantine holds %d rows, want 5 (one read's worth): %v", len(q), q)
+	}
+	for _, r := range q {
+		want := "; every date of this file fails like this: if the file writes dates day first, ingest it with --date-format dd/mm/yyyy"
+		if r["column"] == "session_date" && r["rule"] == "type" && !strings.Contains(r["message"], want) {
+			t.Errorf("line %s: message %q lacks %q", r["source_line"], r["message"], want)
+		}
+	}
+	if v := rep.Violations[0]; v.Line != 2 || v.ColumnIndex != 3 || !strings.Contains(v.Message, "--date-format dd/mm/yyyy") {
+		t.Errorf("first violation %v: %q", v, v.Message)
+	}
+
+	e.opt.Force = true
+	e.opt.Validate.DateFormat = "dd/mm/yyyy"
+	rep = e.ingest(e.file("dmy.csv", content))
+	if rep.RowsAccepted != 3 || rep.RowsQuarantined != 2 || rep.DateFormatHint != "" || rep.ViolationsByRule["duplicate_in_file"] != 1 {
+		t.Errorf("with --date-format: %+v", rep)
+	}
+}
+
 func TestIngestRejectsWholeFile(t *testing.T) {
 	tests := []struct {
 		name, file, content string
@@ -259,6 +300,8 @@ func TestIngestRejectsWholeFile(t *testing.T) {
 		{"empty", "empty.csv", "", "empty"},
 		{"not utf-8", "latin.csv", header + "P1,C1,2024-03-01,1,CST,back_pain,6,4,,none,,yes\nP\xe9,C1,2024-03-01,2,CST,back_pain,6,4,,none,,yes\n", "latin.csv:3:2: not valid UTF-8"},
 		{"corrupt parquet", "bad.parquet", "PAR1 this is not really parquet PAR1", "corrupt"},
+		{"prose", "letter.txt", "Dear colleague, thank you for the referral.\nKind regards\n", "letter.txt: no header row matches the schema's columns"},
+		{"pdf", "scan.csv", "%PDF-1.4\n%%EOF\n", "scan.csv: a PDF document, not a data export"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -15,8 +15,9 @@
 //     tables, aliases (process-wide cache; a *Schema is immutable and safe for concurrent use).
 //  2. [Schema.Map] matches a file's header to fields: names and x-aliases compared after
 //     lower-casing and removing spaces, underscores and hyphens. A missing required column is a
-//     [*MissingColumnsError]; two columns for one field a [*DuplicateColumnsError]; both reject
-//     the file before any row is read. Unknown columns are listed (never stored), and those whose
+//     [*MissingColumnsError]; two columns for one field a [*DuplicateColumnsError]; a header
+//     with no field at all (no header row, or not a session export) an
+//     [*UnmatchedHeaderError]; all reject the file before any row is read. Unknown columns are listed (never stored), and those whose
 //     name suggests contact data or free text are listed again in [Mapping].PII.
 //  3. [Schema.NewValidator] builds a [Validator] per file; [Validator.Validate] checks one row:
 //     required, type, range, enum (HIT-6: achievable totals only), the cross-field rule on
@@ -45,9 +46,12 @@
 //   - date: ISO 8601 YYYY-MM-DD, or a timestamp at midnight ("2024-03-01T00:00:00", "T00:00",
 //     a space instead of T, fractions of zeros, "Z" or any offset): spreadsheets often add a
 //     midnight time to dates. Any other time of day is a type violation (a session date has no
-//     time). With [Options].DateFormat set, that Go layout is accepted too (ISO still is: it
-//     cannot be confused with any day-month layout). Dates before the schema's minimum
-//     (2000-01-01) or after [Options].Today are range violations.
+//     time). With [Options].DateFormat set, that format is accepted too: a pattern such as
+//     dd/mm/yyyy or a Go layout ([DateLayout]); ISO still is: it cannot be confused with any
+//     day-month layout. Dates before the schema's minimum (2000-01-01) or after
+//     [Options].Today are range violations. When every date of a file fails and all read as
+//     numbers in one order ("31/01/2024"), [Validator.DateFormatHint] names the format that
+//     would read them; given back as [Options].DateHint, it goes into their messages.
 //   - boolean: the schema's trueValues/falseValues without regard to case (true/false, yes/no,
 //     y/n, 1/0).
 //   - enum (string with an enum constraint): without regard to case; the Session gets the

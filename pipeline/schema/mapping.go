@@ -2,6 +2,7 @@ package schema
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -63,6 +64,25 @@ func (e *MissingColumnsError) Error() string {
 	return b.String()
 }
 
+// UnmatchedHeaderError rejects a file none of whose column names is a field of the schema
+// (or an alias of one): the file has no header row, or is not a session export at all (a
+// letter saved as text). It stands instead of the [MissingColumnsError], whose list of every
+// required column and its aliases would bury the point.
+type UnmatchedHeaderError struct {
+	Columns int      // how many columns the file's first row has
+	Example []string // the first required fields, for the message
+}
+
+func (e *UnmatchedHeaderError) Error() string {
+	s := "s"
+	if e.Columns == 1 {
+		s = ""
+	}
+	return fmt.Sprintf("no header row matches the schema's columns: none of the %d name%s in the first row is a column of the schema; "+
+		"a session export starts with a header row such as %s,... (outcomes schema show lists the columns)",
+		e.Columns, s, strings.Join(e.Example, ","))
+}
+
 // DuplicateColumns is a schema field that more than one source column maps to.
 type DuplicateColumns struct {
 	Field   string
@@ -97,8 +117,9 @@ func (e *DuplicateColumnsError) Error() string {
 // Map matches source column names to schema fields: each name is normalised (lower-cased;
 // spaces, underscores and hyphens dropped) and compared with the normalised names and
 // x-aliases of the fields. It returns a *MissingColumnsError when a required field has no
-// column and a *DuplicateColumnsError when two columns map to one field (joined with
-// errors.Join when both happen); the file is then rejected before any row is read.
+// column and a *DuplicateColumnsError when two columns map to one field (joined when both
+// happen), or an *UnmatchedHeaderError when no column at all is a field; the file is then
+// rejected before any row is read.
 func (s *Schema) Map(header []string) (*Mapping, error) {
 	m := &Mapping{Header: make([]string, len(header)), Index: make([]int, len(s.fields)), schema: s}
 	for i := range m.Index {
@@ -122,7 +143,20 @@ func (s *Schema) Map(header []string) (*Mapping, error) {
 		}
 		m.Index[fi] = col
 	}
+	if len(header) > 0 && !slices.ContainsFunc(m.Index, func(col int) bool { return col >= 0 }) {
+		return m, s.unmatchedError(len(header))
+	}
 	return m, joinErrors(s.missingError(m), s.duplicateError(m, dups))
+}
+
+func (s *Schema) unmatchedError(columns int) error {
+	e := &UnmatchedHeaderError{Columns: columns}
+	for _, f := range s.fields {
+		if f.Required && len(e.Example) < 3 {
+			e.Example = append(e.Example, f.Name)
+		}
+	}
+	return e
 }
 
 func (m *Mapping) addUnknown(col int, name string) {

@@ -98,6 +98,32 @@ func TestMapEmptyHeader(t *testing.T) {
 	}
 }
 
+// TestMapUnmatchedHeader: a file with no column of the schema at all (prose saved as .txt,
+// data without a header row) gets a short reason, not the list of every required column.
+func TestMapUnmatchedHeader(t *testing.T) {
+	for _, h := range [][]string{
+		{"It was a dark and stormy night", " and the rain fell in torrents."},
+		{"P1", "C1", "2024-03-01", "1", "CST", "back_pain", "none", "yes"},
+	} {
+		_, err := Latest().Map(h)
+		var ue *UnmatchedHeaderError
+		if !errors.As(err, &ue) || ue.Columns != len(h) {
+			t.Fatalf("Map(%q) err = %v, want *UnmatchedHeaderError with %d columns", h, err, len(h))
+		}
+		msg := err.Error()
+		want := "no header row matches the schema's columns: none of the"
+		if !strings.HasPrefix(msg, want) || !strings.Contains(msg, "practitioner_id,client_id,session_date,...") ||
+			strings.Contains(msg, "accepted names") || strings.Contains(msg, "stormy") || len(msg) > 250 {
+			t.Errorf("message %q: want a short one that starts %q, gives an example header and no cell text", msg, want)
+		}
+	}
+	// One matching column is enough to list what is missing.
+	var me *MissingColumnsError
+	if _, err := Latest().Map([]string{"It was a dark", "client_id"}); !errors.As(err, &me) {
+		t.Errorf("err = %v, want *MissingColumnsError", err)
+	}
+}
+
 func TestMapDuplicateColumns(t *testing.T) {
 	h := append(slices.Clone(required), "pain_before", "Pain Before", "pain_pre", "Gender", "sex")
 	_, err := Latest().Map(h)

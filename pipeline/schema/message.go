@@ -79,7 +79,11 @@ func (v *Validator) explain(line int, sp *spec, val, shown string, p problem) (d
 		return fmt.Sprintf("%q is not a number", shown),
 			fmt.Sprintf("%s; it must be a number in %s, such as 7.5", is, sp.rangeText)
 	case whyNotDate:
-		return fmt.Sprintf("%q is not a YYYY-MM-DD date", shown), is + "; write dates as " + v.dateFormats()
+		detail = fmt.Sprintf("%q is not a YYYY-MM-DD date", shown)
+		if v.opt.DateHint != "" {
+			return detail, is + ", not a date (YYYY-MM-DD); " + DateHintText(v.opt.DateHint)
+		}
+		return detail, is + "; write dates as " + v.dateFormats()
 	case whyHasTime:
 		return fmt.Sprintf("%q has a time of day", shown), is + "; a session date has no time of day: give the date only (YYYY-MM-DD)"
 	case whyTooEarly:

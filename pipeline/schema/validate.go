@@ -45,9 +45,14 @@ type Session struct {
 
 // Options are the per-file choices of a validation.
 type Options struct {
-	// DateFormat is a Go time layout accepted for session_date besides ISO 8601
-	// ("02/01/2006"); "" accepts ISO 8601 only.
+	// DateFormat is a date format accepted for session_date besides ISO 8601: a pattern
+	// such as "dd/mm/yyyy" or a Go layout such as "02/01/2006" (see [DateLayout]); ""
+	// accepts ISO 8601 only.
 	DateFormat string
+	// DateHint is a date format that would read every session_date of the file, from
+	// [Validator.DateFormatHint] after a first pass over it; the messages of its dates that
+	// do not parse then say so, naming the --date-format flag ([DateHintText]).
+	DateHint string
 	// Today is the ingest date: session dates after it are out of range. Its calendar date is
 	// taken in its own location. It is required: the date is an input (the command's --today),
 	// never read from the clock here, so the same file validates the same way on any day.
@@ -61,6 +66,8 @@ type Validator struct {
 	file    string
 	cols    []int // per field: source column or -1
 	opt     Options
+	layout  string // the Go layout of opt.DateFormat
+	dates   dateStats
 	today   int32
 	todayS  string
 	ids     idCopier
@@ -77,10 +84,25 @@ func (s *Schema) NewValidator(file string, m *Mapping, opt Options) *Validator {
 	if opt.Today.IsZero() {
 		panic("schema: NewValidator without Options.Today (the ingest date is an input)")
 	}
+	layout, err := DateLayout(opt.DateFormat)
+	if err != nil {
+		layout = opt.DateFormat // reads nothing, and the messages show it as given
+	}
 	return &Validator{
-		s: s, file: file, cols: m.Index, opt: opt,
+		s: s, file: file, cols: m.Index, opt: opt, layout: layout,
 		today: dayOf(opt.Today), todayS: opt.Today.Format(time.DateOnly),
 	}
+}
+
+// DateFormatHint returns the date format (such as "dd/mm/yyyy") that would read every
+// session_date validated so far, when none of them parsed and all read as day, month and
+// year in one order (see [Options].DateHint); "" otherwise. Call it after the last row.
+func (v *Validator) DateFormatHint() string {
+	h := v.dates.hint()
+	if l, _ := DateLayout(h); h == "" || l == v.layout {
+		return ""
+	}
+	return h
 }
 
 // Validate checks one source row. fields is indexed by source column (as the header) and may
@@ -292,14 +314,16 @@ func setNumber(sess *Session, sp *spec, val string) problem {
 }
 
 func (v *Validator) setDate(sess *Session, sp *spec, val string) problem {
+	v.dates.seen++
 	d, res := parseDate(val)
-	if res == dateBad && v.opt.DateFormat != "" {
-		if t, err := time.Parse(v.opt.DateFormat, val); err == nil {
+	if res == dateBad && v.layout != "" {
+		if t, err := time.Parse(v.layout, val); err == nil {
 			d, res = dayOf(t), dateOK
 		}
 	}
 	switch res {
 	case dateBad:
+		v.dates.failed(val)
 		return problem{rule: RuleType, why: whyNotDate}
 	case dateHasTime:
 		return problem{rule: RuleType, why: whyHasTime}

@@ -19,6 +19,15 @@
 //
 // # Formats
 //
+// [DetectFormat] picks the format from the --format option or the file name's extension,
+// and always checks the first bytes too, so that the wrong kind of file gets the right
+// reason: magic numbers tell Parquet (PAR1), zip containers (whose member names tell an
+// .xlsx from a .docx, .pptx or OpenDocument file), Office 97-2003 compound files (whose
+// stream names tell .xls from .doc and a password-protected .xlsx), PDF, PNG, JPEG, GIF
+// and RTF. A file that holds no data export, or a Parquet or xlsx file named .csv, is an
+// [ErrFormat] error that names what the file is and what to do; it is never read as text
+// (which would end in advice about text encodings).
+//
 // CSV: RFC 4180 with what spreadsheets add: an optional UTF-8 byte-order mark, "\n" or
 // "\r\n" line ends, the delimiter detected among ',' ';' and tab from the header line
 // (the most frequent outside quotes, ',' on a tie), blank lines skipped. A field that

@@ -22,7 +22,10 @@ var (
 	ErrSyntax = errors.New("not a valid JSON object")
 	// ErrCorrupt: a Parquet or xlsx file that cannot be decoded (truncated, damaged).
 	ErrCorrupt = errors.New("file is corrupt or truncated")
-	// ErrFormat: the format is unknown or could not be recognised.
+	// ErrFormat: the format is unknown or could not be recognised, or the file is of a kind
+	// that holds no data export (a Word document, a PDF, an image, an Excel 97-2003 .xls) or
+	// that its name or the requested format contradicts (an .xlsx workbook named .csv). The
+	// message then says what the file is and what to do, instead of "unknown file format".
 	ErrFormat = errors.New("unknown file format")
 	// ErrSheet: the requested worksheet does not exist.
 	ErrSheet = errors.New("no such sheet")

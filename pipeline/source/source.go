@@ -1,9 +1,7 @@
 package source
 
 import (
-	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -101,18 +99,26 @@ func Open(path string, opt Options) (Reader, error) {
 
 // DetectFormat returns the format of the file at path: f itself unless it is "" or
 // "auto", else the format its extension names, else the one its first bytes suggest.
+//
+// Whatever f says, the first bytes are checked: a file that holds no data export (a Word
+// document, a PDF, an image, an Excel 97-2003 .xls) or whose content contradicts its name
+// or f (an .xlsx workbook named .csv, binary data named .csv) is an [ErrFormat]
+// [FileError] that says what the file is and what to do.
 func DetectFormat(path string, f Format) (Format, error) {
+	explicit := false
 	switch f {
 	case FormatCSV, FormatJSONL, FormatParquet, FormatXLSX:
-		return f, nil
+		explicit = true
 	case "", "auto":
+		f = FormatOf(path)
 	default:
 		return "", fileErr(path, 0, 0, ErrFormat, " %q; allowed: auto, csv, jsonl, parquet, xlsx", string(f))
 	}
-	if f := FormatOf(path); f != "" {
-		return f, nil
+	c, err := sniffContent(path)
+	if err != nil {
+		return "", err
 	}
-	return sniff(path)
+	return c.check(path, f, explicit)
 }
 
 // FormatOf returns the format a file name's extension names (.csv .tsv .txt .jsonl
@@ -129,38 +135,6 @@ func FormatOf(name string) Format {
 		return FormatXLSX
 	}
 	return ""
-}
-
-// sniff guesses the format from the first bytes: Parquet and xlsx (zip) by their magic
-// numbers, JSON Lines by a leading '{', anything else textual as CSV.
-func sniff(path string) (Format, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return "", err
-	}
-	defer f.Close()
-	head := make([]byte, 512)
-	n, err := io.ReadFull(f, head)
-	if err != nil && !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
-		return "", fmt.Errorf("read %s: %w", path, err)
-	}
-	head = head[:n]
-	switch {
-	case n == 0:
-		return "", fileErr(path, 0, 0, ErrEmpty, "")
-	case bytes.HasPrefix(head, []byte("PAR1")):
-		return FormatParquet, nil
-	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
-		return FormatXLSX, nil
-	}
-	head = bytes.TrimLeft(bytes.TrimPrefix(head, bom), " \t\r\n")
-	if len(head) > 0 && head[0] == '{' {
-		return FormatJSONL, nil
-	}
-	if bytes.IndexByte(head, 0) >= 0 {
-		return "", fileErr(path, 0, 0, ErrFormat, "; use --format csv|jsonl|parquet|xlsx")
-	}
-	return FormatCSV, nil
 }
 
 // errClosed is returned by Next after Close.

@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
+	"github.com/cstoutcomes/outcomes/pipeline/schema"
 )
 
 // ConfigFile is the name of the configuration file in a workspace.
@@ -33,7 +34,8 @@ type Config struct {
 
 // IngestConfig configures reading and validating exports.
 type IngestConfig struct {
-	// DateFormat is a Go time layout for session_date besides ISO 8601 ("" = ISO only).
+	// DateFormat is a format for session_date besides ISO 8601: a pattern such as
+	// dd/mm/yyyy or a Go layout such as 02/01/2006 (schema.DateLayout); "" = ISO only.
 	DateFormat string `yaml:"date_format"`
 }
 
@@ -139,6 +141,9 @@ func (c Config) check() error {
 	case c.Duck.Threads < 0:
 		return fmt.Errorf("duckdb.threads is %d; allowed: 0 (all cores) or more", c.Duck.Threads)
 	}
+	if _, err := schema.DateLayout(c.Ingest.DateFormat); err != nil {
+		return fmt.Errorf("ingest.date_format: %w", err)
+	}
 	return nil
 }
 
@@ -146,7 +151,7 @@ func (c Config) check() error {
 // at its default.
 const DefaultConfigYAML = `# outcomes.yaml: every key is optional; the values shown are the defaults.
 ingest:
-  date_format: ""        # a Go time layout for session_date besides ISO 8601, e.g. "02/01/2006"
+  date_format: ""        # session_date besides ISO 8601: dd/mm/yyyy, mm/dd/yyyy, dd.mm.yy, or a Go layout
 quarantine:
   alert_share: 0         # exit 3 when a file's share of quarantined rows is above this (0..1)
 inbox:

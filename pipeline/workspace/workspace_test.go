@@ -46,6 +46,7 @@ func TestConfigErrors(t *testing.T) {
 		{"bad duration", "inbox:\n  settle: soon\n", "not a duration"},
 		{"threshold too low", "disclosure:\n  min_cell: 2\n", "min_cell is 2"},
 		{"share out of range", "quarantine:\n  alert_share: 5\n", "alert_share"},
+		{"date format", "ingest:\n  date_format: european\n", `ingest.date_format: "european" is not a date format; write it as dd/mm/yyyy`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -58,9 +59,9 @@ func TestConfigErrors(t *testing.T) {
 		})
 	}
 	path := filepath.Join(t.TempDir(), ConfigFile)
-	os.WriteFile(path, []byte("inbox:\n  settle: 5m\nnotebooks: [a.md]\n"), 0o644)
+	os.WriteFile(path, []byte("ingest:\n  date_format: dd/mm/yyyy\ninbox:\n  settle: 5m\nnotebooks: [a.md]\n"), 0o644)
 	cfg, err := LoadConfig(path)
-	if err != nil || time.Duration(cfg.Inbox.Settle) != 5*time.Minute || len(cfg.Notebooks) != 1 || cfg.Archive.KeepDays != 30 {
+	if err != nil || time.Duration(cfg.Inbox.Settle) != 5*time.Minute || len(cfg.Notebooks) != 1 || cfg.Archive.KeepDays != 30 || cfg.Ingest.DateFormat != "dd/mm/yyyy" {
 		t.Errorf("LoadConfig = %+v, %v", cfg, err)
 	}
 }
