@@ -72,6 +72,10 @@ type WilcoxonResult struct {
 // ErrNonFinite. All differences equal (σ of d - min d is 0): NaN limits, ConfLevel 0, the
 // midrange as estimate and R's warning. All differences 0: n = 0, PValue NaN, NaN limits,
 // estimate 0. These are results, not errors, as in R.
+//
+// When the exact interval cannot reach the requested level, ConfLevel is the achieved one
+// as R reports it, 1 - signif(achieved α, 2), rounded as R's signif does (see signif): for
+// n = 4 the achieved α is 0.125 and ConfLevel 0.88.
 func WilcoxonSignedRank(x, y []float64, opts WilcoxonOptions) (WilcoxonResult, error) {
 	d, err := pairDiffs(x, y)
 	if err != nil {
@@ -380,7 +384,7 @@ func (w wilcoxon) exactCI(r *WilcoxonResult, level float64) {
 	}
 	if achieved-alpha > alpha/2 {
 		r.Warnings = append(r.Warnings, "requested conf.level not achievable")
-		r.ConfLevel = 1 - signif2(achieved)
+		r.ConfLevel = 1 - signif(achieved, 2)
 	}
 	r.Estimate = medianOf(walsh)
 }
@@ -480,16 +484,6 @@ func qsignrank(p float64, n int) int {
 		}
 		q++
 	}
-}
-
-// signif2 is R's signif(x, 2).
-func signif2(x float64) float64 {
-	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-		return x
-	}
-	e := math.Floor(math.Log10(math.Abs(x)))
-	scale := math.Pow(10, 1-e)
-	return math.Round(x*scale) / scale
 }
 
 // medianOf returns the median of x (R's median: mean of the two middle values when even).
