@@ -33,7 +33,9 @@ type WilcoxonOptions struct {
 type WilcoxonResult struct {
 	Statistic float64 // V, the sum of the ranks of the positive differences
 	PValue    float64 // NaN when every difference is 0
-	Estimate  float64 // Hodges–Lehmann (pseudo)median; the midrange when the CI is undefined
+	// Estimate is the Hodges–Lehmann (pseudo)median; the midrange when every difference is
+	// the same non-zero value; NaN when every difference is 0.
+	Estimate  float64
 	ConfLow   float64 // NaN when the CI cannot be computed
 	ConfHigh  float64
 	ConfLevel float64 // achieved level when the requested one is not achievable; 0 when no CI
@@ -70,8 +72,10 @@ type WilcoxonResult struct {
 //
 // Degenerate input: no complete pair wraps ErrTooFew; length mismatch ErrLength; ±Inf
 // ErrNonFinite. All differences equal (σ of d - min d is 0): NaN limits, ConfLevel 0, the
-// midrange as estimate and R's warning. All differences 0: n = 0, PValue NaN, NaN limits,
-// estimate 0. These are results, not errors, as in R.
+// midrange as estimate and R's warning. All differences 0: n = 0, V = 0, Estimate NaN, NaN
+// limits (-Inf or +Inf on the open side of a one-sided interval), ConfLevel 0, and PValue
+// NaN for two-sided (z = 0/0; one-sided the correction makes z = ∓Inf and p = 1, as in R),
+// with R's warnings about zeroes. These are results, not errors, as in R.
 //
 // When the exact interval cannot reach the requested level, ConfLevel is the achieved one
 // as R reports it, 1 - signif(achieved α, 2), rounded as R's signif does (see signif): for
@@ -269,9 +273,8 @@ func (w wilcoxon) normalPValue(v float64) float64 {
 
 // normalCI sets the CI and estimate of the normal approximation (README step 6 and 7).
 func (w wilcoxon) normalCI(r *WilcoxonResult, level float64) {
-	if len(w.d) == 0 {
-		r.ConfLow, r.ConfHigh, r.ConfLevel, _ = w.noCI()
-		r.Estimate = 0
+	if len(w.d) == 0 { // every difference is 0: R gives NaN for the estimate too
+		r.ConfLow, r.ConfHigh, r.ConfLevel, r.Estimate = w.noCI()
 		return
 	}
 	mumin, mumax := slices.Min(w.d), slices.Max(w.d)
