@@ -9,9 +9,9 @@
 //
 // # Generation
 //
-// The ranges, enums and units come from the project's outcome-measure reference
-// (shared/domain/measures.json), so they are never retyped: sessions.v1.json is written by the
-// generator in ./gen (go generate ./schemas, with the shared folder beside the repository), and
+// The ranges, enums and units come from the project's outcome-measure reference,
+// measures.json in this folder (the source of truth for the domain facts), so they are never
+// retyped: sessions.v1.json is written by the generator in ./gen (go generate ./schemas), and
 // a test in ./gen regenerates it in memory and fails if the committed file has drifted.
 //
 // This package only embeds the files; pipeline/schema loads, compiles and applies them.

@@ -2,7 +2,7 @@ package schemas
 
 import "embed"
 
-//go:generate go run ./gen -measures ../../shared/domain/measures.json -o sessions.v1.json
+//go:generate go run ./gen -measures measures.json -o sessions.v1.json
 
 // FS holds every schema file (sessions.vN.json), as committed, and measures.json, the
 // outcome-measure reference the schemas and the analyses take their numbers from.

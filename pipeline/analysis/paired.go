@@ -195,7 +195,7 @@ func pairedTests(b *PairedBlock, first, last []float64, why *reasons) {
 	} else {
 		b.WilcoxonV, b.WilcoxonP, b.HLEstimate = Float(w.Statistic), Float(w.PValue), Float(w.Estimate)
 		if !b.WilcoxonP.Valid() {
-			why.add("every change is 0: the Wilcoxon test is undefined")
+			why.add("every change is 0: the Wilcoxon test and the Hodges-Lehmann estimate are undefined")
 		}
 	}
 	dz, err := stats.CohensDz(last, first, stats.EffectSizeOptions{})

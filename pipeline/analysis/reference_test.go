@@ -11,10 +11,23 @@ import (
 	"gonum.org/v1/gonum/floats/scalar"
 )
 
-// referenceDir is the shared R reference (shared/reference beside the repository).
-var referenceDir = filepath.Join("..", "..", "..", "shared", "reference")
+// referenceDir returns the R reference folder: pipeline/stats/testdata/reference in the
+// repository (README.md there describes the cases, make_reference*.R compute them), or the
+// folder $OUTCOMES_REFERENCE_DIR names when it is set, as for the reference test of
+// pipeline/stats (the value "skip" skips TestReference).
+func referenceDir(t *testing.T) string {
+	t.Helper()
+	switch dir := os.Getenv("OUTCOMES_REFERENCE_DIR"); dir {
+	case "skip":
+		t.Skip("OUTCOMES_REFERENCE_DIR=skip")
+	case "":
+	default:
+		return dir
+	}
+	return filepath.Join("..", "stats", "testdata", "reference")
+}
 
-// referenceCase is a case file of shared/reference/cases with its tolerances.
+// referenceCase is a case file of the reference's cases/ with its tolerances.
 type referenceCase struct {
 	Expected  map[string]any `json:"expected"`
 	Tolerance struct {
@@ -25,9 +38,9 @@ type referenceCase struct {
 
 func readCase(t *testing.T, id string) *referenceCase {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join(referenceDir, "cases", id+".json"))
+	b, err := os.ReadFile(filepath.Join(referenceDir(t), "cases", id+".json"))
 	if err != nil {
-		t.Fatalf("shared reference: %v (the shared folder must sit beside the repository)", err)
+		t.Fatalf("R reference: %v", err)
 	}
 	var c referenceCase
 	if err := json.Unmarshal(b, &c); err != nil {
@@ -52,14 +65,14 @@ func (c *referenceCase) check(t *testing.T, field string, got Float) {
 	}
 }
 
-// referenceExport turns shared/reference/data/sessions.csv into an export the ingest takes:
+// referenceExport turns the reference's data/sessions.csv into an export the ingest takes:
 // the keys become the source ids (the lake hashes them again; grouping is unchanged), the
 // derived mymop_profile is left for the ingest to compute, and every row consents.
 func referenceExport(t *testing.T) string {
 	t.Helper()
-	f, err := os.Open(filepath.Join(referenceDir, "data", "sessions.csv"))
+	f, err := os.Open(filepath.Join(referenceDir(t), "data", "sessions.csv"))
 	if err != nil {
-		t.Fatalf("shared reference: %v", err)
+		t.Fatalf("R reference: %v", err)
 	}
 	defer f.Close()
 	recs, err := csv.NewReader(f).ReadAll()

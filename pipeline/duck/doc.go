@@ -39,7 +39,8 @@
 //	            value ordered by session_number (NULL if none), and m_n, how many are
 //	            recorded. Written with min_by/max_by and FILTER (WHERE m IS NOT NULL), so the
 //	            rule is explicit and the SQL also runs on Spark and Trino. It reproduces
-//	            shared/reference/data/clients.csv from sessions.csv exactly (tested).
+//	            the R reference's data/clients.csv from its sessions.csv exactly (tested;
+//	            pipeline/stats/testdata/reference).
 //
 // Every column is cast to the type above; a column that no file of the snapshot has (a
 // snapshot older than the column) reads as NULL, but the key and lineage columns are

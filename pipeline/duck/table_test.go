@@ -128,16 +128,14 @@ func TestTableEmptyAndTruncated(t *testing.T) {
 	}
 }
 
-// TestClientsReference rebuilds shared/reference/data/clients.csv from sessions.csv: the
-// sessions are written to a Parquet file with lineage columns added (by DuckDB, on a scratch
-// database), opened as a one-commit lake, and the clients view must give every value of the
-// reference (derived in R by make_reference.R, first_last()).
+// TestClientsReference rebuilds data/clients.csv of the R reference
+// (pipeline/stats/testdata/reference) from its sessions.csv: the sessions are written to a
+// Parquet file with lineage columns added (by DuckDB, on a scratch database), opened as a
+// one-commit lake, and the clients view must give every value of the reference (derived in R
+// by make_reference.R, first_last()).
 func TestClientsReference(t *testing.T) {
 	t.Parallel()
-	ref := filepath.Join("..", "..", "..", "shared", "reference", "data")
-	if _, err := os.Stat(filepath.Join(ref, "clients.csv")); err != nil {
-		t.Skipf("reference data not found: %v", err)
-	}
+	ref := filepath.Join("..", "stats", "testdata", "reference", "data")
 	sessionsCSV, err := filepath.Abs(filepath.Join(ref, "sessions.csv"))
 	if err != nil {
 		t.Fatal(err)

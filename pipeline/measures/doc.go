@@ -1,6 +1,6 @@
-// Package measures reads the project's outcome-measure reference (schemas/measures.json, a
-// byte-for-byte copy of shared/domain/measures.json embedded in the binary) and evaluates its
-// responder rules.
+// Package measures reads the project's outcome-measure reference (schemas/measures.json, the
+// source of truth for the domain facts, embedded in the binary) and evaluates its responder
+// rules.
 //
 // For every field it gives the direction (higher_is_worse, higher_is_better, ...), the MCIDs
 // (mcid_abs, mcid_pct; absent when none is established, as for sleep_quality) and the ids of its

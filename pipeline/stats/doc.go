@@ -3,11 +3,15 @@
 // adjustment, random-effects meta-analysis and linear mixed models. Reading data, choosing
 // which analyses to run and formatting the results are left to the summarize stage.
 //
-// Each method reproduces a named R function (R 4.2, metafor 3.8). The shared reference cases
-// (shared/reference: data, the exact R call of each case, expected values and tolerances)
-// are the specification; reference_test.go runs every case and fails on any case it cannot
-// run. Property tests check invariants (a CI contains its estimate, p in [0, 1], results do not
-// depend on row order) on seeded random data.
+// Each method reproduces a named R function (R 4.2, metafor 3.8). The R reference cases in
+// testdata/reference (data, the exact R call of each case, expected values and tolerances,
+// and the scripts make_reference*.R that compute them; its README.md is the specification)
+// are run by reference_test.go, which fails on any case whose method has no runner unless
+// the test's futureRunners list names the method as future work (such cases are skipped with
+// the reason). Set OUTCOMES_REFERENCE_DIR to another folder of the same layout (e.g. a fresh
+// run of the scripts) to run its cases instead; the reference test of pipeline/analysis
+// follows the same variable. Property tests check invariants (a CI contains its estimate, p
+// in [0, 1], results do not depend on row order) on seeded random data.
 //
 // # Conventions
 //

@@ -96,7 +96,7 @@ func TestDocumentedNaN(t *testing.T) {
 		t.Errorf("mcnemar b = c = 0: %+v, %v", m, err)
 	}
 	w, err := WilcoxonSignedRank([]float64{1, 2}, []float64{1, 2}, WilcoxonOptions{})
-	if err != nil || w.N != 0 || !math.IsNaN(w.PValue) || !math.IsNaN(w.ConfLow) || w.Estimate != 0 {
+	if err != nil || w.N != 0 || !math.IsNaN(w.PValue) || !math.IsNaN(w.ConfLow) || !math.IsNaN(w.Estimate) || w.ConfLevel != 0 {
 		t.Errorf("wilcoxon of zero differences = %+v, %v", w, err)
 	}
 	k1, err := MetaAnalysis([]float64{-1.5}, []float64{0.04}, MetaOptions{KnappHartung: true})

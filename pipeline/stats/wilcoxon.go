@@ -33,7 +33,9 @@ type WilcoxonOptions struct {
 type WilcoxonResult struct {
 	Statistic float64 // V, the sum of the ranks of the positive differences
 	PValue    float64 // NaN when every difference is 0
-	Estimate  float64 // Hodges–Lehmann (pseudo)median; the midrange when the CI is undefined
+	// Estimate is the Hodges–Lehmann (pseudo)median; the midrange when every difference is
+	// the same non-zero value; NaN when every difference is 0.
+	Estimate  float64
 	ConfLow   float64 // NaN when the CI cannot be computed
 	ConfHigh  float64
 	ConfLevel float64 // achieved level when the requested one is not achievable; 0 when no CI
@@ -70,8 +72,14 @@ type WilcoxonResult struct {
 //
 // Degenerate input: no complete pair wraps ErrTooFew; length mismatch ErrLength; ±Inf
 // ErrNonFinite. All differences equal (σ of d - min d is 0): NaN limits, ConfLevel 0, the
-// midrange as estimate and R's warning. All differences 0: n = 0, PValue NaN, NaN limits,
-// estimate 0. These are results, not errors, as in R.
+// midrange as estimate and R's warning. All differences 0: n = 0, V = 0, Estimate NaN, NaN
+// limits (-Inf or +Inf on the open side of a one-sided interval), ConfLevel 0, and PValue
+// NaN for two-sided (z = 0/0; one-sided the correction makes z = ∓Inf and p = 1, as in R),
+// with R's warnings about zeroes. These are results, not errors, as in R.
+//
+// When the exact interval cannot reach the requested level, ConfLevel is the achieved one
+// as R reports it, 1 - signif(achieved α, 2), rounded as R's signif does (see signif): for
+// n = 4 the achieved α is 0.125 and ConfLevel 0.88.
 func WilcoxonSignedRank(x, y []float64, opts WilcoxonOptions) (WilcoxonResult, error) {
 	d, err := pairDiffs(x, y)
 	if err != nil {
@@ -265,9 +273,8 @@ func (w wilcoxon) normalPValue(v float64) float64 {
 
 // normalCI sets the CI and estimate of the normal approximation (README step 6 and 7).
 func (w wilcoxon) normalCI(r *WilcoxonResult, level float64) {
-	if len(w.d) == 0 {
-		r.ConfLow, r.ConfHigh, r.ConfLevel, _ = w.noCI()
-		r.Estimate = 0
+	if len(w.d) == 0 { // every difference is 0: R gives NaN for the estimate too
+		r.ConfLow, r.ConfHigh, r.ConfLevel, r.Estimate = w.noCI()
 		return
 	}
 	mumin, mumax := slices.Min(w.d), slices.Max(w.d)
@@ -380,7 +387,7 @@ func (w wilcoxon) exactCI(r *WilcoxonResult, level float64) {
 	}
 	if achieved-alpha > alpha/2 {
 		r.Warnings = append(r.Warnings, "requested conf.level not achievable")
-		r.ConfLevel = 1 - signif2(achieved)
+		r.ConfLevel = 1 - signif(achieved, 2)
 	}
 	r.Estimate = medianOf(walsh)
 }
@@ -480,16 +487,6 @@ func qsignrank(p float64, n int) int {
 		}
 		q++
 	}
-}
-
-// signif2 is R's signif(x, 2).
-func signif2(x float64) float64 {
-	if x == 0 || math.IsNaN(x) || math.IsInf(x, 0) {
-		return x
-	}
-	e := math.Floor(math.Log10(math.Abs(x)))
-	scale := math.Pow(10, 1-e)
-	return math.Round(x*scale) / scale
 }
 
 // medianOf returns the median of x (R's median: mean of the two middle values when even).

@@ -1,7 +1,7 @@
 package synth
 
-// The controlled vocabularies and ranges, as in shared/domain/measures.json (record schema
-// version 1). vocab_test.go checks them against that file when it is present.
+// The controlled vocabularies and ranges, as in schemas/measures.json (record schema
+// version 1). vocab_test.go checks them against that file.
 var (
 	modalities = []string{"CST", "SER", "CST+SER"}
 	complaints = []string{

@@ -7,7 +7,7 @@ import (
 )
 
 func main() {
-	measures := flag.String("measures", "../../shared/domain/measures.json", "path of measures.json")
+	measures := flag.String("measures", "measures.json", "path of measures.json")
 	out := flag.String("o", "sessions.v1.json", "output file")
 	flag.Parse()
 	if err := run(*measures, *out); err != nil {
