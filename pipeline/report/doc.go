@@ -31,7 +31,8 @@
 // ids), so the same summary gives byte-identical HTML. Write also saves each plot as
 // plots/<figure id>.svg beside the report, for papers and slides. Colours are the Okabe–Ito palette,
 // chosen so that series also differ in lightness, marker or dash and survive greyscale
-// printing. Each plot has a caption saying what is shown, n and the method. Practitioners
+// printing. Every plot is drawn inside a blank margin (plotPad): no bar, line or text touches
+// the SVG's edge. Each plot has a caption saying what is shown, n and the method. Practitioners
 // appear only as "Practitioner A", "B", ... in the order of their estimate within one plot;
 // the pseudonymous practitioner_key never reaches the HTML.
 //

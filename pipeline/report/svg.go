@@ -85,9 +85,17 @@ func vline(x, y0, y1 float64, c color.Color, width float64, dashes ...vg.Length)
 	return l, nil
 }
 
-// renderSVG draws p into an SVG of the given size and returns it for inlining: no XML
-// prologue, a class, an accessible label, and a font stack. gonum's SVG writer escapes every
-// text it draws (html.EscapeString) and writes no ids, so the bytes depend only on p.
+// plotPad is the blank margin around every plot, in points. gonum/plot lays a plot out to
+// the very edge of its canvas (tick labels, axis labels and bars touch it), so renderSVG draws
+// the plot inside this margin: nothing comes nearer the SVG's edge.
+const plotPad = vg.Length(8)
+
+// renderSVG draws p into an SVG and returns it for inlining: no XML prologue, a class, an
+// accessible label, and a font stack. gonum's SVG writer escapes every text it draws
+// (html.EscapeString) and writes no ids, so the bytes depend only on p.
+//
+// The SVG is w wide; the plot itself (axes and data) is h high, and the margin plotPad on
+// every side makes the SVG h + 2·plotPad high.
 func renderSVG(p *plot.Plot, w, h vg.Length, label string) (s template.HTML, err error) {
 	defer func() {
 		// gonum/plot panics on a few degenerate inputs (e.g. an empty range); a plot that
@@ -96,8 +104,12 @@ func renderSVG(p *plot.Plot, w, h vg.Length, label string) (s template.HTML, err
 			err = fmt.Errorf("report: draw plot %q: %v", label, r)
 		}
 	}()
-	c := vgsvg.NewWith(vgsvg.UseWH(w, h))
-	p.Draw(draw.New(c))
+	c := vgsvg.NewWith(vgsvg.UseWH(w, h+2*plotPad))
+	dc := draw.New(c)
+	dc.SetColor(color.White) // the margin too, for the SVG files saved beside the report
+	dc.Fill(dc.Rectangle.Path())
+	p.BackgroundColor = nil
+	p.Draw(draw.Crop(dc, plotPad, -plotPad, plotPad, -plotPad))
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {
 		return "", err
