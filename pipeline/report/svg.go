@@ -56,8 +56,6 @@ func newPlot(xLabel, yLabel string) *plot.Plot {
 		a.Label.Padding = vg.Points(4)
 	}
 	p.Title.TextStyle.Font = font.From(sans, 12)
-	p.Legend.TextStyle.Font = font.From(sans, 10)
-	p.Legend.Padding = vg.Points(2)
 	return p
 }
 
@@ -92,11 +90,12 @@ const plotPad = vg.Length(8)
 
 // renderSVG draws p into an SVG and returns it for inlining: no XML prologue, a class, an
 // accessible label, and a font stack. gonum's SVG writer escapes every text it draws
-// (html.EscapeString) and writes no ids, so the bytes depend only on p.
+// (html.EscapeString) and writes no ids, so the bytes depend only on p and fr.
 //
-// The SVG is w wide; the plot itself (axes and data) is h high, and the margin plotPad on
-// every side makes the SVG h + 2·plotPad high.
-func renderSVG(p *plot.Plot, w, h vg.Length, label string) (s template.HTML, err error) {
+// The SVG is w wide. The plot itself (axes and data) is h high; around it renderSVG adds the
+// margin plotPad on every side and, above the plot, the legend of fr, so the SVG is
+// h + 2·plotPad high and taller by the legend's strip when there is one.
+func renderSVG(p *plot.Plot, w, h vg.Length, label string, fr frame) (s template.HTML, err error) {
 	defer func() {
 		// gonum/plot panics on a few degenerate inputs (e.g. an empty range); a plot that
 		// cannot be drawn is reported, not fatal.
@@ -104,12 +103,19 @@ func renderSVG(p *plot.Plot, w, h vg.Length, label string) (s template.HTML, err
 			err = fmt.Errorf("report: draw plot %q: %v", label, r)
 		}
 	}()
-	c := vgsvg.NewWith(vgsvg.UseWH(w, h+2*plotPad))
+	// The legend starts at the data area's left edge, which does not depend on the plot's
+	// height: a canvas without a backend finds it before the SVG's height is known.
+	probe := draw.Canvas{Rectangle: vg.Rectangle{Min: vg.Point{X: plotPad, Y: plotPad}, Max: vg.Point{X: w - plotPad, Y: plotPad + h}}}
+	sty := legendStyle()
+	entries, rows := layoutLegend(fr.legend, sty, p.DataCanvas(probe).Min.X, w-plotPad)
+	top := legendHeight(sty, rows)
+	c := vgsvg.NewWith(vgsvg.UseWH(w, h+top+2*plotPad))
 	dc := draw.New(c)
 	dc.SetColor(color.White) // the margin too, for the SVG files saved beside the report
 	dc.Fill(dc.Rectangle.Path())
 	p.BackgroundColor = nil
-	p.Draw(draw.Crop(dc, plotPad, -plotPad, plotPad, -plotPad))
+	p.Draw(draw.Crop(dc, plotPad, -plotPad, plotPad, -plotPad-top))
+	drawLegend(dc, entries, sty, dc.Max.Y-plotPad)
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {
 		return "", err

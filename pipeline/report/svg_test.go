@@ -54,6 +54,7 @@ type point struct{ x, y float64 }
 type svgPath struct {
 	lines   [][]point
 	box     rect
+	half    float64 // half the stroke width: how far the ink reaches beyond the lines
 	stroked bool
 	filled  bool
 }
@@ -281,15 +282,14 @@ func parsePath(data string, sty map[string]string, m affine) (svgPath, error) {
 		p.lines[li] = l
 		pts = append(pts, l...)
 	}
-	half := 0.0
 	if p.stroked {
 		w, err := strconv.ParseFloat(cmpOr(sty["stroke-width"], "1"), 64)
 		if err != nil {
 			return p, err
 		}
-		half = w / 2 // every transform here keeps lengths (translations, rotations, flips)
+		p.half = w / 2 // every transform here keeps lengths (translations, rotations, flips)
 	}
-	p.box = boxOf(pts, identity, half)
+	p.box = boxOf(pts, identity, p.half)
 	return p, nil
 }
 
