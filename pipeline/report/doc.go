@@ -32,10 +32,11 @@
 // plots/<figure id>.svg beside the report, for papers and slides. Colours are the Okabe–Ito palette,
 // chosen so that series also differ in lightness, marker or dash and survive greyscale
 // printing. Every plot is drawn inside a blank margin (plotPad): no bar, line or text touches
-// the SVG's edge. A legend is drawn in a strip above the data area, never over data. Each plot
-// has a caption saying what is shown, n and the method. Practitioners appear only as
-// "Practitioner A", "B", ... in the order of their estimate within one plot; the pseudonymous
-// practitioner_key never reaches the HTML.
+// the SVG's edge. A legend is drawn in a strip above the data area, never over data. A forest
+// plot of more than forestTopAxisRows rows (taller than about one screen) repeats its x axis
+// at the top. Each plot has a caption saying what is shown, n and the method. Practitioners
+// appear only as "Practitioner A", "B", ... in the order of their estimate within one plot;
+// the pseudonymous practitioner_key never reaches the HTML.
 //
 // The trajectory and change-distribution plots read tables/trajectory.csv and
 // tables/changes.csv, which analysis.Write writes beside summary.json ([analysis.ReportTables]);

@@ -11,8 +11,8 @@ import (
 // The legend, in points. gonum/plot draws a legend inside the data area, in a corner chosen
 // by hand, over whatever data is there (the change distributions' legend lay on the MCID line);
 // renderSVG instead draws it in rows in a strip above the plot, so it can cover nothing. The
-// rows' widths and heights come from the text's font metrics (text.Style), as gonum/plot
-// computes its own layout.
+// rows' widths and heights, and those of the top axis, come from the text's font metrics
+// (text.Style, font.Face), as gonum/plot computes its own layout.
 const (
 	thumbWidth = vg.Length(20) // width of a legend entry's thumbnail (gonum's default)
 	thumbGap   = vg.Length(4)  // between a thumbnail and its text
@@ -25,6 +25,10 @@ const (
 type frame struct {
 	// legend is drawn in rows above the data area, left-aligned with it: never over data.
 	legend []legendEntry
+	// topAxis repeats the x axis (line, ticks, tick labels and label) above the data area,
+	// below the legend: for plots taller than a screen, whose bottom axis is out of sight
+	// while one reads the top.
+	topAxis bool
 }
 
 // legendEntry is one entry of a legend: thumbnails of the series and a text beside them.
@@ -100,4 +104,57 @@ func drawLegend(c draw.Canvas, entries []placedEntry, sty text.Style, top vg.Len
 		c.SetColor(sty.Color)
 		c.FillString(face, vg.Point{X: e.x + thumbWidth + thumbGap, Y: bottom + face.Extents().Descent}, e.text)
 	}
+}
+
+// topAxisHeight is the height of the x axis drawn above the data area: the mirror of
+// gonum's horizontal axis (padding, line, ticks, tick labels, label padding, label).
+func topAxisHeight(a plot.Axis) vg.Length {
+	h := a.Padding + a.Width/2 + a.Tick.Length + textHeight(a.Tick.Label)
+	if a.Label.Text != "" {
+		h += a.Label.Padding + textHeight(a.Label.TextStyle)
+	}
+	return h
+}
+
+// textHeight is the ascent + descent of a text style's font.
+func textHeight(sty text.Style) vg.Length {
+	e := sty.FontExtents()
+	return e.Ascent + e.Descent
+}
+
+// drawTopAxis draws p's x axis above the data area data, as gonum draws it below: the line
+// a.Padding above the data, ticks pointing up (minor ones half as long), the tick labels and
+// the axis label above them, each text centred and drawn at its baseline.
+func drawTopAxis(p *plot.Plot, data draw.Canvas) {
+	a := p.X
+	y := data.Max.Y + a.Padding + a.Width/2
+	data.StrokeLine2(a.LineStyle, data.Min.X, y, data.Max.X, y)
+	marks := a.Tick.Marker.Ticks(a.Min, a.Max)
+	for _, t := range marks {
+		x := data.X(a.Norm(t.Value))
+		if !data.ContainsX(x) || a.Tick.Width <= 0 {
+			continue
+		}
+		l := a.Tick.Length
+		if t.Label == "" {
+			l /= 2
+		}
+		data.StrokeLine2(a.Tick.LineStyle, x, y, x, y+l)
+	}
+	y += a.Tick.Length
+	for _, t := range marks {
+		if x := data.X(a.Norm(t.Value)); data.ContainsX(x) && t.Label != "" {
+			centredText(data, a.Tick.Label, x, y, t.Label)
+		}
+	}
+	if a.Label.Text != "" {
+		centredText(data, a.Label.TextStyle, data.Center().X, y+textHeight(a.Tick.Label)+a.Label.Padding, a.Label.Text)
+	}
+}
+
+// centredText draws txt centred on x with its descent's bottom at y.
+func centredText(c draw.Canvas, sty text.Style, x, y vg.Length, txt string) {
+	face := font.DefaultCache.Lookup(sty.Font, sty.Font.Size)
+	c.SetColor(sty.Color)
+	c.FillString(face, vg.Point{X: x - face.Width(txt)/2, Y: y + face.Extents().Descent}, txt)
 }

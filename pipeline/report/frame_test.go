@@ -1,8 +1,10 @@
 package report
 
 import (
+	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -176,5 +178,92 @@ func TestSegmentMeetsRect(t *testing.T) {
 		if got := segmentMeetsRect(tt.a, tt.b, r); got != tt.want {
 			t.Errorf("%s: %v", tt.name, got)
 		}
+	}
+}
+
+// forestOf draws the forest plot of pain for testdata/summary.json's meta-analysis with k
+// made-up practitioners in place of tables/meta_practitioners.csv's.
+func forestOf(t *testing.T, k int) *figure {
+	t.Helper()
+	in := load(t)
+	in.Practitioners = nil
+	for i := range k {
+		in.Practitioners = append(in.Practitioners, PractitionerRow{Measure: "pain", Key: fmt.Sprintf("p%02d", i),
+			Clients: 5 + i%7, MeanChange: -3 + 4*float64(i)/float64(k), VI: 0.1 + 0.05*float64(i%5), Included: true})
+	}
+	pain, _ := in.Summary.Outcomes.Get("pain")
+	f, err := forestFigure(in, "pain", info("pain"), pain.MetaAnalysis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.Missing != "" {
+		t.Fatal(f.Missing)
+	}
+	return f
+}
+
+var tickLabelRE = regexp.MustCompile(`^−?\d+(\.\d+)?$`)
+
+// TestForestTopAxis: a forest plot of more than forestTopAxisRows rows has the x axis's tick
+// labels and label above its first practitioner as well as below the pooled estimate; a
+// shorter one has them below only.
+func TestForestTopAxis(t *testing.T) {
+	for _, tt := range []struct {
+		k   int
+		top bool
+	}{{3, false}, {forestTopAxisRows - 1, false}, {forestTopAxisRows, true}, {120, true}} {
+		t.Run(fmt.Sprintf("k=%d", tt.k), func(t *testing.T) {
+			d, err := parseSVG(string(forestOf(t, tt.k).SVG))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The rows' labels span [first, last] in y.
+			first, last := math.Inf(1), math.Inf(-1)
+			var axisLabels []float64
+			for _, tx := range d.texts {
+				if strings.HasPrefix(tx.text, "Practitioner ") || strings.HasPrefix(tx.text, "Pooled ") {
+					first, last = math.Min(first, tx.box.y0), math.Max(last, tx.box.y1)
+				}
+				if strings.HasPrefix(tx.text, "Mean change from first to last") {
+					axisLabels = append(axisLabels, tx.baseline)
+				}
+			}
+			// Tick labels by baseline: a row of them above the first practitioner and one
+			// below the pooled estimate.
+			above, below := map[float64][]string{}, map[float64][]string{}
+			for _, tx := range d.texts {
+				if !tickLabelRE.MatchString(tx.text) {
+					continue
+				}
+				switch {
+				case tx.box.y1 < first:
+					above[tx.baseline] = append(above[tx.baseline], tx.text)
+				case tx.box.y0 > last:
+					below[tx.baseline] = append(below[tx.baseline], tx.text)
+				default:
+					t.Errorf("tick label %q %s among the rows [%.1f, %.1f]", tx.text, tx.box, first, last)
+				}
+			}
+			if len(below) != 1 {
+				t.Fatalf("tick labels below the rows in %d lines, want 1: %v", len(below), below)
+			}
+			wantAbove, wantLabels := 0, 1
+			if tt.top {
+				wantAbove, wantLabels = 1, 2
+			}
+			if len(above) != wantAbove || len(axisLabels) != wantLabels {
+				t.Fatalf("%d lines of tick labels above the rows and %d axis labels, want %d and %d", len(above), len(axisLabels), wantAbove, wantLabels)
+			}
+			for _, top := range above {
+				for _, bottom := range below {
+					if !slices.Equal(top, bottom) {
+						t.Errorf("tick labels above %q, below %q", top, bottom)
+					}
+				}
+			}
+			if tt.top && !(axisLabels[0] < first || axisLabels[1] < first) {
+				t.Errorf("no axis label above the rows: baselines %v, first row at %.1f", axisLabels, first)
+			}
+		})
 	}
 }

@@ -286,6 +286,13 @@ func responderFigure(measure string, mi measureInfo, course *analysis.PairedAnal
 	return f, err
 }
 
+// forestTopAxisRows is the most rows (practitioners and the pooled estimate) a forest plot has
+// with its x axis at the bottom only; a taller one repeats the axis at the top. At 12.5 pt a row
+// a plot of 27 rows is 407.5 pt high, about 710 CSS px at the report's column width (52rem less
+// padding, about 788 px for the 453.5 pt wide SVG: 1.74 px a point): taller than a laptop's
+// screen, so without the top axis a reader at the first practitioners sees no scale.
+const forestTopAxisRows = 26
+
 // forestFigure: practitioners' mean course change with the pooled estimate and prediction interval.
 func forestFigure(in *Input, measure string, mi measureInfo, m *analysis.MetaResult) (*figure, error) {
 	f := &figure{ID: "forest-" + measure, Title: mi.Title + ": practitioners (forest plot)"}
@@ -356,7 +363,7 @@ func forestFigure(in *Input, measure string, mi measureInfo, m *analysis.MetaRes
 	p.Add(diamond)
 	p.Y.Min, p.Y.Max = -0.7, float64(k)+0.7
 	h := vg.Points(70) + vg.Points(12.5)*vg.Length(k+1)
-	f.SVG, err = renderSVG(p, plotWidth, h, f.Title, frame{})
+	f.SVG, err = renderSVG(p, plotWidth, h, f.Title, frame{topAxis: k+1 > forestTopAxisRows})
 	d := mi.Decimals
 	f.Caption = fmt.Sprintf("Mean course change of each practitioner with at least %d clients (k = %d), with its normal 95%% CI, ordered by estimate; "+
 		"the labels are given within this plot only and identify no one. The diamond is the random-effects pooled estimate "+

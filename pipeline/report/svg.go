@@ -93,8 +93,8 @@ const plotPad = vg.Length(8)
 // (html.EscapeString) and writes no ids, so the bytes depend only on p and fr.
 //
 // The SVG is w wide. The plot itself (axes and data) is h high; around it renderSVG adds the
-// margin plotPad on every side and, above the plot, the legend of fr, so the SVG is
-// h + 2·plotPad high and taller by the legend's strip when there is one.
+// margin plotPad on every side and, above the plot, the legend and the top axis of fr, so
+// the SVG is h + 2·plotPad high and taller by those strips when there are any.
 func renderSVG(p *plot.Plot, w, h vg.Length, label string, fr frame) (s template.HTML, err error) {
 	defer func() {
 		// gonum/plot panics on a few degenerate inputs (e.g. an empty range); a plot that
@@ -109,12 +109,19 @@ func renderSVG(p *plot.Plot, w, h vg.Length, label string, fr frame) (s template
 	sty := legendStyle()
 	entries, rows := layoutLegend(fr.legend, sty, p.DataCanvas(probe).Min.X, w-plotPad)
 	top := legendHeight(sty, rows)
+	if fr.topAxis {
+		top += topAxisHeight(p.X)
+	}
 	c := vgsvg.NewWith(vgsvg.UseWH(w, h+top+2*plotPad))
 	dc := draw.New(c)
 	dc.SetColor(color.White) // the margin too, for the SVG files saved beside the report
 	dc.Fill(dc.Rectangle.Path())
 	p.BackgroundColor = nil
-	p.Draw(draw.Crop(dc, plotPad, -plotPad, plotPad, -plotPad-top))
+	pc := draw.Crop(dc, plotPad, -plotPad, plotPad, -plotPad-top)
+	p.Draw(pc)
+	if fr.topAxis {
+		drawTopAxis(p, p.DataCanvas(pc))
+	}
 	drawLegend(dc, entries, sty, dc.Max.Y-plotPad)
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {

@@ -373,7 +373,8 @@ func TestPlotsKeepMargin(t *testing.T) {
 	}
 }
 
-// testFigures returns every figure drawn for testdata/summary.json.
+// testFigures returns every figure drawn for testdata/summary.json, and a forest plot of 40
+// practitioners (forest-pain-tall) with its axis at the top too.
 func testFigures(t *testing.T) []*figure {
 	t.Helper()
 	p, err := build(load(t))
@@ -384,7 +385,9 @@ func testFigures(t *testing.T) []*figure {
 	if len(figs) < 10 {
 		t.Fatalf("only %d figures drawn", len(figs))
 	}
-	return figs
+	tall := forestOf(t, 40)
+	tall.ID += "-tall"
+	return append(figs, tall)
 }
 
 // TestParseSVG checks the reader on a hand-made SVG: a text under gonum's flip and a rotation,
