@@ -21,7 +21,7 @@
 //	              the mixed model, the meta-analysis, subgroups, and the plots
 //	safety        adverse events by severity and type, rates with exact Poisson CIs
 //	quality       rows accepted and quarantined per commit, rules broken, missingness
-//	multiplicity  the confirmatory tests with adjusted p
+//	multiplicity  the confirmatory tests, named in words (not by the plan's ids), with adjusted p
 //	methods       every method of the summary with its citations, in one table
 //	footer        program version, plan hash, snapshot
 //
