@@ -21,7 +21,7 @@
 //	              the mixed model, the meta-analysis, subgroups, and the plots
 //	safety        adverse events by severity and type, rates with exact Poisson CIs
 //	quality       rows accepted and quarantined per commit, rules broken, missingness
-//	multiplicity  the confirmatory tests with adjusted p
+//	multiplicity  the confirmatory tests, named in words (not by the plan's ids), with adjusted p
 //	methods       every method of the summary with its citations, in one table
 //	footer        program version, plan hash, snapshot
 //
@@ -31,7 +31,10 @@
 // ids), so the same summary gives byte-identical HTML. Write also saves each plot as
 // plots/<figure id>.svg beside the report, for papers and slides. Colours are the Okabe–Ito palette,
 // chosen so that series also differ in lightness, marker or dash and survive greyscale
-// printing. Each plot has a caption saying what is shown, n and the method. Practitioners
+// printing. Every plot is drawn inside a blank margin (plotPad): no bar, line or text touches
+// the SVG's edge. A legend is drawn in a strip above the data area, never over data. A forest
+// plot of more than forestTopAxisRows rows (taller than about one screen) repeats its x axis
+// at the top. Each plot has a caption saying what is shown, n and the method. Practitioners
 // appear only as "Practitioner A", "B", ... in the order of their estimate within one plot;
 // the pseudonymous practitioner_key never reaches the HTML.
 //

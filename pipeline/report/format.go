@@ -49,6 +49,38 @@ func responderPhrase(rule string) string {
 	return "met the responder rule " + rule
 }
 
+// analysisNames and testNames name the parts of a confirmatory test's id,
+// <measure>.<analysis>.<test> (the plan's multiplicity.confirmatory, summary.json's
+// multiplicity.tests[].id), for readers who have not read the plan.
+var (
+	analysisNames = map[string]string{
+		analysis.WithinSession: "change within the session",
+		analysis.Course:        "change from first to last session",
+		analysis.MixedModel:    "mixed model",
+		analysis.MetaAnalysis:  "meta-analysis over practitioners",
+	}
+	testNames = map[string]string{
+		"paired_t":       "paired t-test",
+		"wilcoxon":       "Wilcoxon signed-rank test",
+		"session_number": "change per session",
+		"pooled":         "pooled mean change",
+	}
+)
+
+// testName returns the readable name of a confirmatory test: the measure's title, the
+// analysis and the test, as "Pain: change from first to last session, paired t-test" for
+// pain.course.paired_t. An id whose analysis or test it does not know is returned as it is.
+func testName(id string) string {
+	m, rest, _ := strings.Cut(id, ".")
+	a, t, _ := strings.Cut(rest, ".")
+	an, okA := analysisNames[a]
+	tn, okT := testNames[t]
+	if m == "" || !okA || !okT {
+		return id
+	}
+	return info(m).Title + ": " + an + ", " + tn
+}
+
 // num formats x with dec decimals and a typographic minus; it is the one number format of
 // the report (the browser test formats summary.json's numbers with it too).
 func num(x float64, dec int) string {

@@ -88,11 +88,11 @@ func trajectoryFigure(in *Input, measure string, mi measureInfo, o *analysis.Out
 	line.LineStyle = draw.LineStyle{Color: blue, Width: vg.Points(2)}
 	scatter.GlyphStyle = draw.GlyphStyle{Color: blue, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
 	p.Add(poly, line, scatter)
-	p.Legend.Add("mean", line, scatter)
-	p.Legend.Add("95% CI", poly)
-	p.Legend.Top = pts[len(pts)-1].Y < pts[0].Y
+	var fr frame
+	fr.addLegend("mean", line, scatter)
+	fr.addLegend("95% CI", poly)
 	p.X.Min, p.X.Max = pts[0].X-0.5, pts[len(pts)-1].X+0.5
-	f.SVG, err = renderSVG(p, plotWidth, 8*vg.Centimeter, f.Title)
+	f.SVG, err = renderSVG(p, plotWidth, 8*vg.Centimeter, f.Title, fr)
 	f.Caption = fmt.Sprintf("Mean %s at each session number %d to %d (%s recorded values; n = %s to %s per session number), "+
 		"with its t-based 95%% confidence interval; session numbers with fewer than %d values are left out. "+
 		"Clients who stop early are missing from later points, so the curve mixes change with who stays in treatment: "+
@@ -146,7 +146,8 @@ func changeFigure(in *Input, measure string, mi measureInfo, o *analysis.Outcome
 		return nil, err
 	}
 	p.Add(zero)
-	p.Legend.Add("no change", zero)
+	var fr frame
+	fr.addLegend("no change", zero)
 	marks := "The solid line marks no change"
 	if mcid := mcidAbs(o.Field); mcid > 0 {
 		for _, x := range []float64{-mcid, mcid} {
@@ -156,7 +157,7 @@ func changeFigure(in *Input, measure string, mi measureInfo, o *analysis.Outcome
 			}
 			p.Add(l)
 			if x < 0 {
-				p.Legend.Add(fmt.Sprintf("MCID ±%s %s", num(mcid, mi.Decimals), mi.Unit), l)
+				fr.addLegend(fmt.Sprintf("MCID ±%s %s", num(mcid, mi.Decimals), mi.Unit), l)
 			}
 		}
 		marks += fmt.Sprintf(", the dashed lines a change of one MCID (±%s %s, measures.json) either way", num(mcid, mi.Decimals), mi.Unit)
@@ -170,11 +171,10 @@ func changeFigure(in *Input, measure string, mi measureInfo, o *analysis.Outcome
 			return nil, err
 		}
 		p.Add(l)
-		p.Legend.Add("mean change", l)
+		fr.addLegend("mean change", l)
 		marks += fmt.Sprintf(" and the dotted line the mean change (%s)", num(m, mi.Decimals))
 	}
-	p.Legend.Top = true
-	f.SVG, err = renderSVG(p, plotWidth, 8*vg.Centimeter, f.Title)
+	f.SVG, err = renderSVG(p, plotWidth, 8*vg.Centimeter, f.Title, fr)
 	binText := "per change value"
 	if !integer {
 		binText = "in bins " + num(width, 2) + " " + mi.Unit + " wide, centred on multiples of the width"
@@ -276,7 +276,7 @@ func responderFigure(measure string, mi measureInfo, course *analysis.PairedAnal
 	p.Y.Min, p.Y.Max = -0.6, float64(len(pts))-0.4
 	h := vg.Points(60) + vg.Points(18)*vg.Length(len(pts))
 	var err error
-	f.SVG, err = renderSVG(p, plotWidth, h, f.Title)
+	f.SVG, err = renderSVG(p, plotWidth, h, f.Title, frame{})
 	f.Caption = fmt.Sprintf("Share of clients who %s from first to last recorded value (rule %s of measures.json), by the %s of the first session, "+
 		"with Wilson 95%% confidence intervals; n is the number of evaluable clients (%s in all). The dashed line is the overall share (%s).",
 		responderPhrase(*ov.ResponderRule), *ov.ResponderRule, name, count(evaluable), pct(float64(ov.ResponderShare)))
@@ -285,6 +285,13 @@ func responderFigure(measure string, mi measureInfo, course *analysis.PairedAnal
 	}
 	return f, err
 }
+
+// forestTopAxisRows is the most rows (practitioners and the pooled estimate) a forest plot has
+// with its x axis at the bottom only; a taller one repeats the axis at the top. At 12.5 pt a row
+// a plot of 27 rows is 407.5 pt high, about 710 CSS px at the report's column width (52rem less
+// padding, about 788 px for the 453.5 pt wide SVG: 1.74 px a point): taller than a laptop's
+// screen, so without the top axis a reader at the first practitioners sees no scale.
+const forestTopAxisRows = 26
 
 // forestFigure: practitioners' mean course change with the pooled estimate and prediction interval.
 func forestFigure(in *Input, measure string, mi measureInfo, m *analysis.MetaResult) (*figure, error) {
@@ -356,7 +363,7 @@ func forestFigure(in *Input, measure string, mi measureInfo, m *analysis.MetaRes
 	p.Add(diamond)
 	p.Y.Min, p.Y.Max = -0.7, float64(k)+0.7
 	h := vg.Points(70) + vg.Points(12.5)*vg.Length(k+1)
-	f.SVG, err = renderSVG(p, plotWidth, h, f.Title)
+	f.SVG, err = renderSVG(p, plotWidth, h, f.Title, frame{topAxis: k+1 > forestTopAxisRows})
 	d := mi.Decimals
 	f.Caption = fmt.Sprintf("Mean course change of each practitioner with at least %d clients (k = %d), with its normal 95%% CI, ordered by estimate; "+
 		"the labels are given within this plot only and identify no one. The diamond is the random-effects pooled estimate "+
@@ -416,7 +423,7 @@ func severityFigure(s analysis.Safety) (*figure, error) {
 	}
 	p.NominalX(names...)
 	p.Y.Min, p.Y.Max = 0, math.Max(1, maxOf(vals)*1.2)
-	f.SVG, err = renderSVG(p, plotWidth, 7*vg.Centimeter, f.Title)
+	f.SVG, err = renderSVG(p, plotWidth, 7*vg.Centimeter, f.Title, frame{})
 	f.Caption = fmt.Sprintf("Sessions by the severity of the adverse event recorded, of %s sessions (%s with none, not drawn). "+
 		"Counts as in summary.json; rates with exact Poisson CIs (Garwood 1936) are in the table below.",
 		count(o.Sessions), count(none))
@@ -468,16 +475,16 @@ func commitsFigure(s *analysis.Summary) (*figure, error) {
 	q.StackOn(a)
 	e.StackOn(q)
 	p.Add(a, q, e)
-	p.Legend.Add("accepted", a)
-	p.Legend.Add("quarantined", q)
-	p.Legend.Add("excluded (no consent)", e)
-	p.Legend.Top, p.Legend.Left = true, true
+	var fr frame
+	fr.addLegend("accepted", a)
+	fr.addLegend("quarantined", q)
+	fr.addLegend("excluded (no consent)", e)
 	tot := make(plotter.Values, len(acc))
 	for i := range acc {
 		tot[i] = acc[i] + quar[i] + excl[i]
 	}
 	p.NominalX(names...)
-	p.Y.Min, p.Y.Max = 0, math.Max(1, maxOf(tot)*1.45)
+	p.Y.Min, p.Y.Max = 0, math.Max(1, maxOf(tot)*1.1)
 	labels := make([]string, len(cs))
 	for i, c := range cs {
 		if c.RowsQuarantined > 0 {
@@ -495,7 +502,7 @@ func commitsFigure(s *analysis.Summary) (*figure, error) {
 		lb.Offset = vg.Point{Y: vg.Points(3)}
 	}
 	p.Add(lb)
-	f.SVG, err = renderSVG(p, plotWidth, 8*vg.Centimeter, f.Title)
+	f.SVG, err = renderSVG(p, plotWidth, 8*vg.Centimeter, f.Title, fr)
 	f.Caption = fmt.Sprintf("Rows of each lake commit up to snapshot %d (%d commits): accepted into the sessions table, quarantined "+
 		"(a rule of the schema broken; the number above each bar) and excluded (no research consent). The sources are in the table below.",
 		s.Snapshot, len(cs))
@@ -600,7 +607,7 @@ func glanceFigure(s *analysis.Summary) (*figure, error) {
 	p.Y.Min, p.Y.Max = y0, y1
 	p.X.Min = math.Min(-0.2, p.X.Min)
 	p.X.Max = math.Max(1, p.X.Max)
-	f.SVG, err = renderSVG(p, plotWidth, vg.Points(70)+vg.Points(24)*vg.Length(len(pts)), f.Title)
+	f.SVG, err = renderSVG(p, plotWidth, vg.Points(70)+vg.Points(24)*vg.Length(len(pts)), f.Title, frame{})
 	f.Caption = "The course change of each measure in standard deviations of the change (Cohen's d_z = mean change / SD of change, " +
 		"with its noncentral-t 95% CI), signed so that right is better for every measure; n is the number of clients with two recorded values. " +
 		"The solid line is no change; the dotted lines are Cohen's conventional small (0.2), medium (0.5) and large (0.8) effects."

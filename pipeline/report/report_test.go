@@ -323,3 +323,44 @@ func TestDegenerate(t *testing.T) {
 	}
 	render(t, &Input{Summary: &analysis.Summary{}})
 }
+
+func TestTestName(t *testing.T) {
+	for _, tt := range []struct{ id, want string }{
+		{"pain.course.paired_t", "Pain: change from first to last session, paired t-test"},
+		{"pain.within_session.wilcoxon", "Pain: change within the session, Wilcoxon signed-rank test"},
+		{"hit6.mixed_model.session_number", "HIT-6 headache impact: mixed model, change per session"},
+		{"mymop_profile.meta_analysis.pooled", "MYMOP profile: meta-analysis over practitioners, pooled mean change"},
+		{"new_measure.course.paired_t", "new_measure: change from first to last session, paired t-test"},
+		{"pain.course.sign_test", "pain.course.sign_test"},
+		{"pain.course", "pain.course"},
+		{"", ""},
+	} {
+		if got := testName(tt.id); got != tt.want {
+			t.Errorf("testName(%q) = %q, want %q", tt.id, got, tt.want)
+		}
+	}
+}
+
+// TestConfirmatoryNames: the confirmatory tests are listed by their readable names, and the
+// plan's ids, which only the plan's author knows how to read, are not shown.
+func TestConfirmatoryNames(t *testing.T) {
+	in := load(t)
+	html := render(t, in)
+	start := strings.Index(html, `<section id="multiplicity">`)
+	end := strings.Index(html[start:], "</section>")
+	if start < 0 || end < 0 {
+		t.Fatal("no multiplicity section")
+	}
+	section := html[start : start+end]
+	if len(in.Summary.Multiplicity.Tests) == 0 {
+		t.Fatal("testdata has no confirmatory test")
+	}
+	for _, c := range in.Summary.Multiplicity.Tests {
+		if name := testName(c.ID); name == c.ID || !strings.Contains(section, ">"+name+"<") {
+			t.Errorf("confirmatory test %s is not listed as %q", c.ID, name)
+		}
+		if strings.Contains(section, c.ID) {
+			t.Errorf("the confirmatory section shows the id %s", c.ID)
+		}
+	}
+}

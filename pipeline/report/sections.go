@@ -126,7 +126,7 @@ func buildMultiplicity(m analysis.MultiplicityResult) multiplicityPage {
 	mp := multiplicityPage{Method: m.Method}
 	mp.Tests = &table{Header: []string{"Test", "p", "Adjusted p"}}
 	for _, t := range m.Tests {
-		mp.Tests.Rows = append(mp.Tests.Rows, []cell{textCell(t.ID), pcell(t.P, "test undefined"), pcell(t.PAdjusted, "test undefined")})
+		mp.Tests.Rows = append(mp.Tests.Rows, []cell{textCell(testName(t.ID)), pcell(t.P, "test undefined"), pcell(t.PAdjusted, "test undefined")})
 	}
 	return mp
 }

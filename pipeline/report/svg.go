@@ -56,8 +56,6 @@ func newPlot(xLabel, yLabel string) *plot.Plot {
 		a.Label.Padding = vg.Points(4)
 	}
 	p.Title.TextStyle.Font = font.From(sans, 12)
-	p.Legend.TextStyle.Font = font.From(sans, 10)
-	p.Legend.Padding = vg.Points(2)
 	return p
 }
 
@@ -85,10 +83,19 @@ func vline(x, y0, y1 float64, c color.Color, width float64, dashes ...vg.Length)
 	return l, nil
 }
 
-// renderSVG draws p into an SVG of the given size and returns it for inlining: no XML
-// prologue, a class, an accessible label, and a font stack. gonum's SVG writer escapes every
-// text it draws (html.EscapeString) and writes no ids, so the bytes depend only on p.
-func renderSVG(p *plot.Plot, w, h vg.Length, label string) (s template.HTML, err error) {
+// plotPad is the blank margin around every plot, in points. gonum/plot lays a plot out to
+// the very edge of its canvas (tick labels, axis labels and bars touch it), so renderSVG draws
+// the plot inside this margin: nothing comes nearer the SVG's edge.
+const plotPad = vg.Length(8)
+
+// renderSVG draws p into an SVG and returns it for inlining: no XML prologue, a class, an
+// accessible label, and a font stack. gonum's SVG writer escapes every text it draws
+// (html.EscapeString) and writes no ids, so the bytes depend only on p and fr.
+//
+// The SVG is w wide. The plot itself (axes and data) is h high; around it renderSVG adds the
+// margin plotPad on every side and, above the plot, the legend and the top axis of fr, so
+// the SVG is h + 2·plotPad high and taller by those strips when there are any.
+func renderSVG(p *plot.Plot, w, h vg.Length, label string, fr frame) (s template.HTML, err error) {
 	defer func() {
 		// gonum/plot panics on a few degenerate inputs (e.g. an empty range); a plot that
 		// cannot be drawn is reported, not fatal.
@@ -96,8 +103,26 @@ func renderSVG(p *plot.Plot, w, h vg.Length, label string) (s template.HTML, err
 			err = fmt.Errorf("report: draw plot %q: %v", label, r)
 		}
 	}()
-	c := vgsvg.NewWith(vgsvg.UseWH(w, h))
-	p.Draw(draw.New(c))
+	// The legend starts at the data area's left edge, which does not depend on the plot's
+	// height: a canvas without a backend finds it before the SVG's height is known.
+	probe := draw.Canvas{Rectangle: vg.Rectangle{Min: vg.Point{X: plotPad, Y: plotPad}, Max: vg.Point{X: w - plotPad, Y: plotPad + h}}}
+	sty := legendStyle()
+	entries, rows := layoutLegend(fr.legend, sty, p.DataCanvas(probe).Min.X, w-plotPad)
+	top := legendHeight(sty, rows)
+	if fr.topAxis {
+		top += topAxisHeight(p.X)
+	}
+	c := vgsvg.NewWith(vgsvg.UseWH(w, h+top+2*plotPad))
+	dc := draw.New(c)
+	dc.SetColor(color.White) // the margin too, for the SVG files saved beside the report
+	dc.Fill(dc.Rectangle.Path())
+	p.BackgroundColor = nil
+	pc := draw.Crop(dc, plotPad, -plotPad, plotPad, -plotPad-top)
+	p.Draw(pc)
+	if fr.topAxis {
+		drawTopAxis(p, p.DataCanvas(pc))
+	}
+	drawLegend(dc, entries, sty, dc.Max.Y-plotPad)
 	var b bytes.Buffer
 	if _, err := c.WriteTo(&b); err != nil {
 		return "", err
