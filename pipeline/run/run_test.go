@@ -116,7 +116,7 @@ func testOptions(t *testing.T, w *workspace.Workspace, steps ...Step) Options {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Options{Workspace: w, ProgramVersion: "test", PlanSHA256: "plan1",
+	return Options{Workspace: w, Today: testToday, ProgramVersion: "test", PlanSHA256: "plan1",
 		Steps: append([]Step{IngestStep(pseudo.NewHasher(key))}, steps...)}
 }
 
