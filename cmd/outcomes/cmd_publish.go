@@ -128,7 +128,7 @@ func publishPlan(ctx context.Context, g *globalOptions, o publishOptions) (publi
 	if opt.Logger, err = g.logger(); err != nil {
 		return opt, err
 	}
-	w, err := workspace.Open(workspace.Resolve(g.workspace))
+	w, err := workspace.Find(g.workspace)
 	if err != nil {
 		// A summary outside any workspace can still be published, stale or not.
 		if o.summary != "" && o.out != "" && o.allowStale {

@@ -55,7 +55,7 @@ EXIT STATUS
 func runReport(g *globalOptions, o reportOptions) error {
 	path, from := o.summary, "--summary"
 	if path == "" {
-		w, err := workspace.Open(workspace.Resolve(g.workspace))
+		w, err := workspace.Find(g.workspace)
 		if err != nil {
 			return err
 		}

@@ -58,7 +58,7 @@ EXIT STATUS
 }
 
 func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) (err error) {
-	w, err := workspace.Open(workspace.Resolve(g.workspace))
+	w, err := workspace.Find(g.workspace)
 	if err != nil {
 		return err
 	}
