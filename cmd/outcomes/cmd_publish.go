@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"time"
 
@@ -85,10 +86,14 @@ level wide) and the content check (no keys, fine dates or free text); and no fil
 value that looks like a pseudonymous key. Every problem is listed.
 
 EXIT STATUS
-  0 the bundle is intact and safe; 1 a problem (each one is printed) or an unreadable bundle.`,
+  0 the bundle is intact and safe; 1 a problem (each one is printed) or an unreadable bundle;
+  2 no such bundle: DIR does not exist or is not a directory.`,
 		Example: `  outcomes publish verify publish/2026-11-24`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkBundleDir(args[0]); err != nil {
+				return err
+			}
 			if err := publish.Verify(cmd.Context(), args[0]); err != nil {
 				return err
 			}
@@ -96,6 +101,21 @@ EXIT STATUS
 			return nil
 		},
 	}
+}
+
+// checkBundleDir tells a mistyped bundle path (exit 2) apart from a bundle that fails
+// verification (exit 1): only a directory can be a bundle.
+func checkBundleDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return exit.Usagef("no such bundle: %s", dir)
+	case err != nil:
+		return err
+	case !st.IsDir():
+		return exit.Usagef("no such bundle: %s is a file, and a bundle is a directory", dir)
+	}
+	return nil
 }
 
 func runPublish(ctx context.Context, g *globalOptions, o publishOptions) error {
