@@ -23,7 +23,7 @@ type sqlOptions struct {
 func (o *sqlOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.format, "format", "table", "output format: table, csv or json")
-	f.Int64Var(&o.asOf, "as-of", 0, "query lake version N (see `outcomes lake log`); 0 = the latest")
+	f.Int64Var(&o.asOf, "as-of", 0, "query lake version `N`, as `outcomes lake log` numbers them; 0 = the latest")
 	f.IntVar(&o.maxRows, "max-rows", 0, "print at most N rows (the table format still counts them all); 0 = all")
 }
 

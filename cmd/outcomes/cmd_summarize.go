@@ -52,7 +52,7 @@ EXIT STATUS
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.plan, "plan", "", "analysis plan YAML (default: summarize.plan in outcomes.yaml, else the embedded default)")
-	f.Int64Var(&o.asOf, "as-of", 0, "summarize lake version N (see `outcomes lake log`); 0 = the latest")
+	f.Int64Var(&o.asOf, "as-of", 0, "summarize lake version `N`, as `outcomes lake log` numbers them; 0 = the latest")
 	f.StringVar(&o.out, "out", "", "output directory (default <workspace>/reports/<snapshot date>)")
 	return cmd
 }
