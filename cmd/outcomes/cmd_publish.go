@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
+	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
 	"github.com/cstoutcomes/outcomes/pipeline/lake"
 	"github.com/cstoutcomes/outcomes/pipeline/publish"
@@ -57,7 +58,8 @@ bundle goes to --out DIR, else <workspace>/publish/<date>.
   outcomes publish verify DIR   checks a bundle on its own (see its help)
 
 EXIT STATUS
-  0 written; 1 failed; 2 usage error (a threshold below 3, no summary);
+  0 written; 1 failed; 2 usage error (a threshold below 3, no summary, a file that is not a
+  summary.json);
   3 refused, nothing written: the disclosure audit failed, or the summary was made from a
     lake snapshot older than the latest (run summarize, or give --allow-stale).`,
 		Example: `  outcomes publish
@@ -130,6 +132,8 @@ func runPublish(ctx context.Context, g *globalOptions, o publishOptions) error {
 	switch {
 	case errors.Is(err, disclosure.ErrConfig):
 		return exit.Usagef("threshold: %w", err)
+	case errors.Is(err, analysis.ErrNotSummary):
+		return exit.Mark(err, exit.ErrUsage)
 	case errors.Is(err, publish.ErrStale), errors.Is(err, publish.ErrRefused):
 		return exit.Attentionf("nothing published: %w", err)
 	case err != nil:
