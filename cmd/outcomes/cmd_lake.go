@@ -113,6 +113,10 @@ data does not.`,
 }
 
 func printLog(w io.Writer, log []lake.Commit) error {
+	if len(log) == 0 {
+		_, err := fmt.Fprintln(w, "the lake is empty: no version yet (`outcomes ingest FILE` commits the first)")
+		return err
+	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "version\ttime\toperation\tsource\tsha256\tread\taccepted\tquarantined\texcluded")
 	for _, c := range log {

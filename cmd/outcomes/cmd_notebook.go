@@ -86,7 +86,7 @@ EXIT STATUS
 	f := cmd.Flags()
 	f.StringArrayVarP(&o.params, "param", "p", nil, "set parameter name=value (repeatable)")
 	f.StringVarP(&o.out, "out", "o", "", "output file (default stdout)")
-	f.Int64Var(&o.asOf, "as-of", 0, "run over lake version N (see `outcomes lake log`); 0 = the latest")
+	f.Int64Var(&o.asOf, "as-of", 0, "run over lake version `N`, as `outcomes lake log` numbers them; 0 = the latest")
 	f.StringVar(&o.format, "format", "html", "output format: html or md")
 	return cmd
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
+	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
 	"github.com/cstoutcomes/outcomes/pipeline/lake"
 	"github.com/cstoutcomes/outcomes/pipeline/publish"
@@ -56,7 +58,8 @@ bundle goes to --out DIR, else <workspace>/publish/<date>.
   outcomes publish verify DIR   checks a bundle on its own (see its help)
 
 EXIT STATUS
-  0 written; 1 failed; 2 usage error (a threshold below 3, no summary);
+  0 written; 1 failed; 2 usage error (a threshold below 3, no summary, a file that is not a
+  summary.json);
   3 refused, nothing written: the disclosure audit failed, or the summary was made from a
     lake snapshot older than the latest (run summarize, or give --allow-stale).`,
 		Example: `  outcomes publish
@@ -85,10 +88,14 @@ level wide) and the content check (no keys, fine dates or free text); and no fil
 value that looks like a pseudonymous key. Every problem is listed.
 
 EXIT STATUS
-  0 the bundle is intact and safe; 1 a problem (each one is printed) or an unreadable bundle.`,
+  0 the bundle is intact and safe; 1 a problem (each one is printed) or an unreadable bundle;
+  2 no such bundle: DIR does not exist or is not a directory.`,
 		Example: `  outcomes publish verify publish/2026-11-24`,
 		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkBundleDir(args[0]); err != nil {
+				return err
+			}
 			if err := publish.Verify(cmd.Context(), args[0]); err != nil {
 				return err
 			}
@@ -96,6 +103,21 @@ EXIT STATUS
 			return nil
 		},
 	}
+}
+
+// checkBundleDir tells a mistyped bundle path (exit 2) apart from a bundle that fails
+// verification (exit 1): only a directory can be a bundle.
+func checkBundleDir(dir string) error {
+	st, err := os.Stat(dir)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return exit.Usagef("no such bundle: %s", dir)
+	case err != nil:
+		return err
+	case !st.IsDir():
+		return exit.Usagef("no such bundle: %s is a file, and a bundle is a directory", dir)
+	}
+	return nil
 }
 
 func runPublish(ctx context.Context, g *globalOptions, o publishOptions) error {
@@ -110,6 +132,8 @@ func runPublish(ctx context.Context, g *globalOptions, o publishOptions) error {
 	switch {
 	case errors.Is(err, disclosure.ErrConfig):
 		return exit.Usagef("threshold: %w", err)
+	case errors.Is(err, analysis.ErrNotSummary):
+		return exit.Mark(err, exit.ErrUsage)
 	case errors.Is(err, publish.ErrStale), errors.Is(err, publish.ErrRefused):
 		return exit.Attentionf("nothing published: %w", err)
 	case err != nil:
@@ -128,7 +152,7 @@ func publishPlan(ctx context.Context, g *globalOptions, o publishOptions) (publi
 	if opt.Logger, err = g.logger(); err != nil {
 		return opt, err
 	}
-	w, err := workspace.Open(workspace.Resolve(g.workspace))
+	w, err := workspace.Find(g.workspace)
 	if err != nil {
 		// A summary outside any workspace can still be published, stale or not.
 		if o.summary != "" && o.out != "" && o.allowStale {

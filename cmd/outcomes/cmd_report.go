@@ -38,7 +38,8 @@ report goes to --out DIR, else beside the summary, with each plot also as plots/
 written under temporary names and renamed.
 
 EXIT STATUS
-  0 written; 1 failed; 2 usage error (no summary found, an unreadable --summary).`,
+  0 written; 1 failed; 2 usage error (no summary found, an unreadable --summary, or a file that
+  is not a summary.json).`,
 		Example: `  outcomes report
   outcomes report --summary reports/2026-11-24/summary.json --out /tmp/report`,
 		Args: cobra.NoArgs,
@@ -55,7 +56,7 @@ EXIT STATUS
 func runReport(g *globalOptions, o reportOptions) error {
 	path, from := o.summary, "--summary"
 	if path == "" {
-		w, err := workspace.Open(workspace.Resolve(g.workspace))
+		w, err := workspace.Find(g.workspace)
 		if err != nil {
 			return err
 		}
@@ -72,6 +73,9 @@ func runReport(g *globalOptions, o reportOptions) error {
 		out = filepath.Dir(path)
 	}
 	file, err := report.Write(path, out)
+	if errors.Is(err, analysis.ErrNotSummary) {
+		return exit.Mark(err, exit.ErrUsage)
+	}
 	if err != nil {
 		return err
 	}

@@ -59,7 +59,7 @@ A run still marked "running" whose process died is marked "crashed" by the next 
 }
 
 func runsDir(g *globalOptions) (string, error) {
-	w, err := workspace.Open(workspace.Resolve(g.workspace))
+	w, err := workspace.Find(g.workspace)
 	if err != nil {
 		return "", err
 	}

@@ -23,7 +23,7 @@ type sqlOptions struct {
 func (o *sqlOptions) addFlags(cmd *cobra.Command) {
 	f := cmd.Flags()
 	f.StringVar(&o.format, "format", "table", "output format: table, csv or json")
-	f.Int64Var(&o.asOf, "as-of", 0, "query lake version N (see `outcomes lake log`); 0 = the latest")
+	f.Int64Var(&o.asOf, "as-of", 0, "query lake version `N`, as `outcomes lake log` numbers them; 0 = the latest")
 	f.IntVar(&o.maxRows, "max-rows", 0, "print at most N rows (the table format still counts them all); 0 = all")
 }
 
@@ -32,7 +32,8 @@ func newSQLCommand(g *globalOptions) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   `sql "SELECT ..."`,
 		Short: "Run a read-only SQL query over the lake views",
-		Long: `Run one DuckDB SQL query over a lake snapshot and print the result.
+		Long: `Run one DuckDB SQL query over a lake snapshot and print the result. The query is one
+statement: two separated by ; are an error, never run.
 
 The views (one lake version; --as-of picks an earlier one):
   sessions    the current session rows, each (practitioner_key, client_key, session_number) once
@@ -52,8 +53,8 @@ Formats: table (aligned columns, NULL shown as NULL, a final "(N rows)" line), c
 row, RFC 4180 quoting, NULL as an empty field), json (an array of objects, keys in column order).
 
 EXIT STATUS
-  0 done; 1 failed (I/O, an unreadable lake file); 2 usage error, an invalid query, or a statement
-  that writes.`,
+  0 done; 1 failed (I/O, an unreadable lake file); 2 usage error, an invalid query, more than
+  one statement, or a statement that writes.`,
 		Example: `  outcomes sql "SELECT modality, count(*) AS sessions FROM sessions GROUP BY modality ORDER BY modality"
   outcomes sql --format csv "SELECT * FROM clients ORDER BY practitioner_key, client_key" > clients.csv
   outcomes sql --format json "SELECT rule, count(*) AS n FROM quarantine GROUP BY rule ORDER BY rule"

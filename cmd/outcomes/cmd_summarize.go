@@ -41,7 +41,8 @@ an empty lake) or --out DIR; files are written under temporary names and renamed
 never sees half a summary. The same snapshot, plan and program give byte-identical output.
 
 EXIT STATUS
-  0 done; 1 failed; 2 usage error (a bad plan, an unknown --as-of version).`,
+  0 done; 1 failed; 2 usage error (a bad plan, an unknown --as-of version); 3 written, but the
+  lake has no sessions, so every result is empty.`,
 		Example: `  outcomes summarize
   outcomes summarize --as-of 3 --out /tmp/summary-v3
   outcomes summarize --plan plans/headache.yaml`,
@@ -52,13 +53,13 @@ EXIT STATUS
 	}
 	f := cmd.Flags()
 	f.StringVar(&o.plan, "plan", "", "analysis plan YAML (default: summarize.plan in outcomes.yaml, else the embedded default)")
-	f.Int64Var(&o.asOf, "as-of", 0, "summarize lake version N (see `outcomes lake log`); 0 = the latest")
+	f.Int64Var(&o.asOf, "as-of", 0, "summarize lake version `N`, as `outcomes lake log` numbers them; 0 = the latest")
 	f.StringVar(&o.out, "out", "", "output directory (default <workspace>/reports/<snapshot date>)")
 	return cmd
 }
 
 func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) (err error) {
-	w, err := workspace.Open(workspace.Resolve(g.workspace))
+	w, err := workspace.Find(g.workspace)
 	if err != nil {
 		return err
 	}
@@ -94,7 +95,19 @@ func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) (er
 		return err
 	}
 	fmt.Fprintf(g.stdout, "summary of lake version %d written to %s\n", res.Summary.Snapshot, filepath.Join(dir, analysis.SummaryFile))
-	return nil
+	return emptySummary(res.Summary)
+}
+
+// emptySummary returns an error that needs a person (exit 3) when the summary has no
+// session: every number in it is undefined, which is seldom what was meant.
+func emptySummary(s *analysis.Summary) error {
+	switch {
+	case s.Population.Sessions > 0:
+		return nil
+	case s.Snapshot == 0:
+		return exit.Attentionf("the lake has no sessions: nothing is ingested yet (outcomes ingest FILE), so the summary is empty")
+	}
+	return exit.Attentionf("the lake has no sessions in version %d: every row was quarantined, excluded or erased, so the summary is empty", s.Snapshot)
 }
 
 // loadPlan reads the plan the flag or the workspace names, or the embedded default. A plan

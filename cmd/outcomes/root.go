@@ -86,7 +86,7 @@ func (o *globalOptions) logger() (*slog.Logger, error) {
 // openWorkspace opens the workspace the flags name (--workspace, else $OUTCOMES_HOME, else
 // ./outcomes-data) and the logger they ask for.
 func (o *globalOptions) openWorkspace() (*workspace.Workspace, *slog.Logger, error) {
-	w, err := workspace.Open(workspace.Resolve(o.workspace))
+	w, err := workspace.Find(o.workspace)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -23,7 +23,7 @@ func openDuckWith(ctx context.Context, g *globalOptions, asOf int64, opt duck.Op
 	if asOf < 0 {
 		return nil, exit.Usagef("--as-of %d: allowed: a lake version (1, 2, ... as `outcomes lake log` lists them), or 0 for the latest", asOf)
 	}
-	w, err := workspace.Open(workspace.Resolve(g.workspace))
+	w, err := workspace.Find(g.workspace)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 )
@@ -298,15 +299,59 @@ func (s *Summary) Marshal() ([]byte, error) {
 	return b.Bytes(), nil
 }
 
-// ReadSummary reads a summary.json written by Write.
+// ErrNotSummary says a file is not a summary.json this program can read: not JSON, JSON of
+// another shape, or a summary of another SchemaVersion.
+var ErrNotSummary = errors.New("not a summary.json")
+
+// ReadSummary reads a summary.json written by Write. A file that is not one gives an error
+// wrapping [ErrNotSummary] that says why in one line.
 func ReadSummary(path string) (*Summary, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
+	s, err := parseSummary(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, nil
+}
+
+// parseSummary decodes summary.json. Every summary has schema_version and plan_sha256 (an
+// empty lake's too), so JSON without them is some other file.
+func parseSummary(b []byte) (*Summary, error) {
+	bad := func(format string, args ...any) error {
+		return fmt.Errorf("%w: %s", ErrNotSummary, fmt.Sprintf(format, args...))
+	}
+	if len(bytes.TrimSpace(b)) == 0 {
+		return nil, bad("the file is empty")
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(b, &top); err != nil {
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) {
+			return nil, bad("a JSON %s, not an object", typ.Value)
+		}
+		return nil, bad("not JSON (%v)", err)
+	}
+	if top == nil {
+		return nil, bad("JSON null, not an object")
+	}
+	for _, key := range []string{"schema_version", "plan_sha256"} {
+		if _, ok := top[key]; !ok {
+			return nil, bad("a JSON object without %s (outcomes summarize writes summary.json)", key)
+		}
+	}
 	var s Summary
 	if err := json.Unmarshal(b, &s); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		var typ *json.UnmarshalTypeError
+		if errors.As(err, &typ) && typ.Field != "" {
+			return nil, bad("%s is a JSON %s, of the wrong type", typ.Field, typ.Value)
+		}
+		return nil, bad("%v", err)
+	}
+	if s.SchemaVersion != SchemaVersion {
+		return nil, bad("schema_version %d, and this program reads %d", s.SchemaVersion, SchemaVersion)
 	}
 	return &s, nil
 }

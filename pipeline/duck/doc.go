@@ -62,9 +62,12 @@
 //     can only refuse). Everything else is refused with [ErrReadOnly] before it runs: COPY,
 //     EXPORT, CREATE, INSERT, UPDATE, DELETE, DROP, ALTER, ATTACH, DETACH, USE, SET, RESET,
 //     PRAGMAs with effects, CALL, INSTALL, LOAD, PREPARE, transactions, VACUUM. A string of
-//     several statements is allowed only if DuckDB's parser (json_serialize_sql, from the
-//     built-in json extension) finds that every one is a SELECT: the driver would
-//     otherwise run all but the last while preparing. When binding fails (COPY ... TO a
+//     several statements is never run (the driver would run all but the last while
+//     preparing, and drop their results): it is refused if DuckDB's parser
+//     (json_serialize_sql, from the built-in json extension) finds one that is not a
+//     SELECT, and is otherwise an [ErrInvalidQuery] that asks for one statement per query.
+//     DuckDB's parser counts the statements, so a ; in a string or a single trailing ; is
+//     not a second one. When binding fails (COPY ... TO a
 //     path outside the lock-down fails at bind time), a statement that is not a query is
 //     still reported as refused for writing.
 //

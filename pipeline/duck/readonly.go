@@ -187,9 +187,13 @@ func parse(ctx context.Context, conn *sql.Conn, query string) (parsed, error) {
 	return p, nil
 }
 
-// checkStatements decides on a string of several statements: they are allowed if DuckDB's
-// parser finds that every one is a SELECT. prepErr is the driver's reason for not preparing
-// query as one statement.
+// checkStatements decides on a string that the driver would not prepare as one statement:
+// none is run. It is refused ([ErrReadOnly]) if DuckDB's parser finds a statement that is not
+// a SELECT or one that calls an effect function, and is otherwise invalid
+// ([ErrInvalidQuery]): the driver would run all statements but the last and return only the
+// last one's result, so the others would be dropped without a word. DuckDB's parser counts
+// the statements, so a ; inside a string or a comment, or a single ; at the end, is not a
+// second statement. prepErr is the driver's reason for not preparing query.
 func checkStatements(ctx context.Context, conn *sql.Conn, prepErr error, query string) error {
 	p, err := parse(ctx, conn, query)
 	switch {
@@ -204,7 +208,11 @@ func checkStatements(ctx context.Context, conn *sql.Conn, prepErr error, query s
 	case len(p.Statements) == 1:
 		return &QueryError{Kind: ErrInternal, Msg: "duck: prepare query: " + prepErr.Error(), Err: prepErr}
 	}
-	return deniedFunction(p)
+	if err := deniedFunction(p); err != nil {
+		return err
+	}
+	return &QueryError{Kind: ErrInvalidQuery, Err: prepErr,
+		Msg: fmt.Sprintf("one statement per query: this is %d statements; run them one at a time", len(p.Statements))}
 }
 
 // effectFunctions are DuckDB functions that a SELECT can call and that change the session

@@ -13,7 +13,7 @@ import (
 type page struct {
 	Title          string
 	Population     analysis.Population
-	DateRange      string
+	SessionDates   string // "sessions FIRST to LAST", or "no sessions"
 	Snapshot       int64
 	PlanName       string
 	PlanSource     string
@@ -84,9 +84,9 @@ func build(in *Input) (*page, error) {
 	if s.Plan != nil {
 		p.PlanName, p.PlanSource = s.Plan.Name, s.Plan.Source
 	}
-	p.DateRange = "no sessions"
+	p.SessionDates = "no sessions"
 	if s.Population.FirstDate != nil && s.Population.LastDate != nil {
-		p.DateRange = *s.Population.FirstDate + " to " + *s.Population.LastDate
+		p.SessionDates = "sessions " + *s.Population.FirstDate + " to " + *s.Population.LastDate
 	}
 	for _, e := range s.Outcomes {
 		mp, err := buildMeasure(in, e.Key, e.Value)

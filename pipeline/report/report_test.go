@@ -114,7 +114,7 @@ func TestSections(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"Sessions are clustered within clients", "mixed model", in.Summary.PlanSHA256,
-		"Garwood F. Fiducial limits", "Bates D, Maechler M"} {
+		"Garwood F. Fiducial limits", "Bates D, Maechler M", "· sessions 2024-01-21 to 2026-10-09</p>"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report lacks %q", want)
 		}
@@ -320,6 +320,14 @@ func TestDegenerate(t *testing.T) {
 	}
 	if strings.Contains(html, "NaN") {
 		t.Error("degenerate report shows NaN")
+	}
+	if !strings.Contains(html, "· no sessions</p>") {
+		t.Error("degenerate report's masthead does not say \"no sessions\"")
+	}
+	for _, bad := range []string{"sessions no sessions", "0 of 0 sessions", "undefined (no clients)"} {
+		if strings.Contains(html, bad) {
+			t.Errorf("degenerate report says %q", bad)
+		}
 	}
 	render(t, &Input{Summary: &analysis.Summary{}})
 }

@@ -47,6 +47,9 @@ func buildSafety(s analysis.Safety) (safetyPage, error) {
 		rangeCell(o.RateCILow, o.RateCIHigh, 1, o.UndefinedReason).String(),
 		count(o.NonEmotional), fcell(o.NonEmotionalRate, 1, o.UndefinedReason).String(),
 		rangeCell(o.NonEmotionalRateCILow, o.NonEmotionalRateCIHigh, 1, o.UndefinedReason).String())
+	if o.Sessions == 0 {
+		sp.Summary = "There are no sessions, so there are no adverse events and no rates."
+	}
 	sp.Rates = &table{
 		Caption: "Sessions with any adverse event per 1,000 sessions, with exact Poisson 95% CIs, overall and by the session's modality and complaint.",
 		Header:  []string{"Group", "Sessions", "With an adverse event", "Rate per 1,000 (95% CI)", "Other than emotional reaction, per 1,000 (95% CI)"},
@@ -114,6 +117,9 @@ func buildQuality(s *analysis.Summary) (qualityPage, error) {
 		count(spc.Clients), fcell(spc.Mean, 1, "no clients").String(), fcell(spc.Median, 0, "no clients").String(),
 		fcell(spc.Q1, 0, "no clients").String(), fcell(spc.Q3, 0, "no clients").String(),
 		fcell(spc.Min, 0, "no clients").String(), fcell(spc.Max, 0, "no clients").String())
+	if spc.Clients == 0 {
+		q.PerClient = "Sessions per client: there are no clients."
+	}
 	f, err := commitsFigure(s)
 	if err != nil {
 		return q, err

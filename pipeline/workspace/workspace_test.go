@@ -1,6 +1,7 @@
 package workspace
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -63,5 +64,67 @@ func TestConfigErrors(t *testing.T) {
 	cfg, err := LoadConfig(path)
 	if err != nil || time.Duration(cfg.Inbox.Settle) != 5*time.Minute || len(cfg.Notebooks) != 1 || cfg.Archive.KeepDays != 30 || cfg.Ingest.DateFormat != "dd/mm/yyyy" {
 		t.Errorf("LoadConfig = %+v, %v", cfg, err)
+	}
+}
+
+// TestFindErrors: a directory that is not a workspace is a usage error that names the flag
+// or variable that chose it and the path, and suggests `outcomes init` only for a missing or
+// empty directory.
+func TestFindErrors(t *testing.T) {
+	root := t.TempDir()
+	file := filepath.Join(root, "file")
+	empty := filepath.Join(root, "empty")
+	full := filepath.Join(root, "full")
+	os.WriteFile(file, []byte("x"), 0o644)
+	os.Mkdir(empty, 0o755)
+	os.Mkdir(full, 0o755)
+	os.WriteFile(filepath.Join(full, "notes.txt"), []byte("x"), 0o644)
+	missing := filepath.Join(root, "missing")
+	tests := []struct {
+		name, flag, env string
+		want            []string
+		init            bool
+	}{
+		{"missing flag", missing, "", []string{"--workspace " + missing + ": not a workspace", "no such directory"}, true},
+		{"missing env", "", missing, []string{"$OUTCOMES_HOME=" + missing + ": not a workspace"}, true},
+		{"flag over env", file, missing, []string{"--workspace " + file + ": not a workspace", "a file"}, false},
+		{"file env", "", file, []string{"$OUTCOMES_HOME=" + file, "a file"}, false},
+		{"empty", empty, "", []string{"--workspace " + empty, "empty"}, true},
+		{"not empty", full, "", []string{"--workspace " + full, "no state/"}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("OUTCOMES_HOME", tt.env)
+			_, err := Find(tt.flag)
+			if exit.Code(err) != exit.Usage || !errors.Is(err, ErrNotWorkspace) {
+				t.Fatalf("Find: %v, want a usage error wrapping ErrNotWorkspace", err)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("Find: %q does not say %q", err, w)
+				}
+			}
+			if got := strings.Contains(err.Error(), "outcomes init"); got != tt.init {
+				t.Errorf("Find: %q: suggests outcomes init = %v, want %v", err, got, tt.init)
+			}
+		})
+	}
+	t.Run("default", func(t *testing.T) {
+		t.Setenv("OUTCOMES_HOME", "")
+		t.Chdir(root)
+		_, err := Find("")
+		if exit.Code(err) != exit.Usage || !strings.Contains(err.Error(), DefaultDir+" (the default workspace") {
+			t.Errorf("Find: %v, want a usage error naming the default", err)
+		}
+	})
+	if _, err := Init(file); exit.Code(err) != exit.Usage || !strings.Contains(err.Error(), "a file") {
+		t.Errorf("Init of a file: %v, want a usage error", err)
+	}
+	if w, err := Init(empty); err != nil {
+		t.Errorf("Init of an empty directory: %v", err)
+	} else if _, err := Find(empty); err != nil {
+		t.Errorf("Find after Init: %v", err)
+	} else if w.Dir == "" {
+		t.Error("Init returned no directory")
 	}
 }
