@@ -2,6 +2,9 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"runtime/debug"
 	"strings"
 	"testing"
@@ -87,6 +90,56 @@ func TestVersionOf(t *testing.T) {
 	for _, tt := range tests {
 		if got := versionOf(&tt.bi); got != tt.want {
 			t.Errorf("versionOf(%+v) = %q, want %q", tt.bi, got, tt.want)
+		}
+	}
+}
+
+// TestVersionFromCheckout builds the binary from this checkout with VCS stamping, as a user
+// who runs go build in a clone gets it, and checks that --version, summary.json, the report's
+// footer and the bundle's manifest all carry the same version, with the checkout's revision,
+// never "dev".
+func TestVersionFromCheckout(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary; skipped with -short")
+	}
+	head, err := exec.Command("git", "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Skipf("not a git checkout (%v): no revision to stamp", err)
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "outcomes")
+	build := exec.Command("go", "build", "-buildvcs=true", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	out, err := exec.Command(bin, "--version").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := strings.TrimPrefix(strings.TrimSpace(string(out)), "outcomes ")
+	if v == "dev" || !strings.Contains(v, string(head[:12])) {
+		t.Fatalf("--version says %q, want a version with the revision %s", v, head[:12])
+	}
+	demo := filepath.Join(dir, "demo")
+	if out, err := exec.Command(bin, "--today", testToday, "demo", "--clients", "60", "--out", demo).CombinedOutput(); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	if out, err := exec.Command(bin, "--workspace", demo, "--today", testToday, "publish", "--threshold", "3").CombinedOutput(); err != nil && exitCode(err) != exit.Attention {
+		t.Fatalf("publish: %v\n%s", err, out)
+	}
+	for _, pattern := range []string{"reports/*/summary.json", "reports/*/report.html", "publish/*/manifest.json"} {
+		files, _ := filepath.Glob(filepath.Join(demo, pattern))
+		if len(files) != 1 {
+			t.Errorf("%s: %d files, want 1", pattern, len(files))
+			continue
+		}
+		b, _ := os.ReadFile(files[0])
+		want := v
+		if strings.HasSuffix(pattern, ".html") {
+			want = strings.ReplaceAll(v, "+", "&#43;") // as html/template writes it
+		}
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("%s does not name the version %s", files[0], v)
 		}
 	}
 }
