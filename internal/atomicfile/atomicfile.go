@@ -1,10 +1,3 @@
-// Package atomicfile writes files so that they appear whole or not at all, even across a
-// crash: a temporary file in the target directory, written, synced and closed, renamed over
-// the target, and the directory synced so that the rename itself is durable (STYLE.md
-// section 5; restic's internal/backend/local does the same).
-//
-// Run records, reports, summaries, notebooks and bundles are written through it. The lake
-// has its own writer (pipeline/lake), which tracks what it synced for its commit protocol.
 package atomicfile
 
 import (
@@ -13,9 +6,15 @@ import (
 	"path/filepath"
 )
 
-// TempPrefix starts the name of every temporary file WriteFile creates, so that what a crash
-// leaves behind can be recognised and removed (the nightly run does).
+// TempPrefix starts the name of every temporary file and directory this package creates, so
+// that what a crash leaves behind can be recognised and removed (the nightly run does).
 const TempPrefix = ".outcomes-tmp-"
+
+// The calls that make writes durable and visible, replaced by tests to watch or fail them.
+var (
+	syncFile = (*os.File).Sync
+	rename   = os.Rename
+)
 
 // WriteFile writes data to path atomically with permissions perm. On error the target is
 // untouched and the temporary file is removed.
@@ -30,24 +29,30 @@ func WriteFile(path string, data []byte, perm os.FileMode) (err error) {
 			os.Remove(f.Name())
 		}
 	}()
-	if _, err = f.Write(data); err != nil {
-		f.Close()
+	if err = writeSync(f, data, perm); err != nil {
 		return err
 	}
-	if err = f.Sync(); err != nil {
-		f.Close()
-		return err
-	}
-	if err = f.Close(); err != nil {
-		return err
-	}
-	if err = os.Chmod(f.Name(), perm); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
+	if err = rename(f.Name(), path); err != nil {
 		return err
 	}
 	return SyncDir(dir)
+}
+
+// writeSync writes data to f, syncs and closes it, and sets its permissions to perm (whatever
+// the umask). It closes f on every path.
+func writeSync(f *os.File, data []byte, perm os.FileMode) error {
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := syncFile(f); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	return os.Chmod(f.Name(), perm)
 }
 
 // SyncDir makes the creation, renaming or removal of entries in dir durable.
@@ -56,5 +61,5 @@ func SyncDir(dir string) error {
 	if err != nil {
 		return err
 	}
-	return errors.Join(d.Sync(), d.Close())
+	return errors.Join(syncFile(d), d.Close())
 }

@@ -43,31 +43,14 @@ func Write(dir string, res *Result) error {
 
 // writeTables writes the tables into a new directory beside dir/tables and swaps it in.
 func writeTables(dir string, tables []Table) error {
-	tmp, err := os.MkdirTemp(dir, ".tables-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	for _, t := range tables {
-		if err := writeAtomic(filepath.Join(tmp, t.Name), t.CSV()); err != nil {
-			return err
+	return atomicfile.WriteDir(filepath.Join(dir, TablesDir), func(d *atomicfile.Dir) error {
+		for _, t := range tables {
+			if err := d.WriteFile(t.Name, t.CSV(), 0o644); err != nil {
+				return err
+			}
 		}
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	final := filepath.Join(dir, TablesDir)
-	old := tmp + ".old"
-	if err := os.Rename(final, old); err != nil && !os.IsNotExist(err) {
-		return err
-	}
-	if err := os.Rename(tmp, final); err != nil {
-		return err
-	}
-	if err := atomicfile.SyncDir(dir); err != nil {
-		return err
-	}
-	return os.RemoveAll(old)
+		return nil
+	})
 }
 
 // writeAtomic writes b to path whole or not at all, durably (internal/atomicfile).

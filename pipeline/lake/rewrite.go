@@ -73,22 +73,68 @@ func (l *Lake) publishRewrite(ctx context.Context, rw *rewrite) (*Commit, error)
 	return cm, nil
 }
 
+// publishRewriteOnce commits rw by the commit protocol of doc.go, whose steps it follows:
+//
+//   - steps 2-4: close and sync the new files, and write their checksum file (sealRewrite);
+//   - step 5: the lake, repaired and reloaded, must not have moved since the rewrite read it
+//     (recheckRewrite); then the new files become Iceberg data files (rewriteDataFiles) and
+//     the version's record is made (rewriteCommit);
+//   - step 6: commit the quarantine snapshot, if quarantine files change
+//     (commitRewriteQuarantine);
+//   - step 7: commit the sessions snapshot, the commit point (commitRewriteSessions).
 func (l *Lake) publishRewriteOnce(ctx context.Context, rw *rewrite) (*Commit, error) {
-	// Steps 2-4 of the protocol: close and sync the new files, write their checksum file.
-	for _, t := range []*tableWriter{rw.s, rw.q} {
-		if err := t.closeAll(); err != nil {
-			return nil, err
-		}
-		if err := t.syncDirs(); err != nil {
-			return nil, err
-		}
+	if err := l.sealRewrite(rw); err != nil {
+		return nil, err
 	}
-	path, err := l.writeChecksums(rw.version, rw.batch, append(rw.s.done[:len(rw.s.done):len(rw.s.done)], rw.q.done...))
+	st, err := l.recheckRewrite(ctx, rw)
 	if err != nil {
 		return nil, err
 	}
+	addS, addQ, err := l.rewriteDataFiles(ctx, st, rw)
+	if err != nil {
+		return nil, err
+	}
+	cm, err := l.rewriteCommit(ctx, st, rw)
+	if err != nil {
+		return nil, err
+	}
+	changesQ := len(rw.removeQ)+len(addQ) > 0
+	if err := l.commitRewriteQuarantine(ctx, st, rw, changesQ, addQ, cm); err != nil {
+		return nil, err
+	}
+	if err := l.commitRewriteSessions(ctx, st, rw, changesQ, addS, cm); err != nil {
+		return nil, err
+	}
+	return cm, nil
+}
+
+// newFiles returns the rewrite's new data files, sessions first.
+func (rw *rewrite) newFiles() []dataFile {
+	return append(rw.s.done[:len(rw.s.done):len(rw.s.done)], rw.q.done...)
+}
+
+// sealRewrite is steps 2-4 of the protocol: it closes and syncs the new files and their
+// directories, and writes their checksum file.
+func (l *Lake) sealRewrite(rw *rewrite) error {
+	for _, t := range []*tableWriter{rw.s, rw.q} {
+		if err := t.closeAll(); err != nil {
+			return err
+		}
+		if err := t.syncDirs(); err != nil {
+			return err
+		}
+	}
+	path, err := l.writeChecksums(rw.version, rw.batch, rw.newFiles())
+	if err != nil {
+		return err
+	}
 	rw.checksums = path
-	// Step 5: the lake must not have moved since the rewrite read it.
+	return nil
+}
+
+// recheckRewrite is step 5 of the protocol: it repairs and reloads the lake, which must
+// still be at the version and sessions snapshot the rewrite read ([ErrConflict] if not).
+func (l *Lake) recheckRewrite(ctx context.Context, rw *rewrite) (*state, error) {
 	st, err := l.prepareWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -97,14 +143,23 @@ func (l *Lake) publishRewriteOnce(ctx context.Context, rw *rewrite) (*Commit, er
 		return nil, fmt.Errorf("%w: the lake moved to version %d while %s was rewriting version %d; is every writer holding state/lock?",
 			ErrConflict, st.latestVersion(), rw.op, rw.version-1)
 	}
-	addS, err := l.dataFiles(ctx, st.sessions, rw.s.done, true)
-	if err != nil {
-		return nil, err
+	return st, nil
+}
+
+// rewriteDataFiles reads the new files into Iceberg data files, sessions and quarantine.
+func (l *Lake) rewriteDataFiles(ctx context.Context, st *state, rw *rewrite) (addS, addQ []iceberg.DataFile, err error) {
+	if addS, err = l.dataFiles(ctx, st.sessions, rw.s.done, true); err != nil {
+		return nil, nil, err
 	}
-	addQ, err := l.dataFiles(ctx, st.quarantine, rw.q.done, false)
-	if err != nil {
-		return nil, err
+	if addQ, err = l.dataFiles(ctx, st.quarantine, rw.q.done, false); err != nil {
+		return nil, nil, err
 	}
+	return addS, addQ, nil
+}
+
+// rewriteCommit returns the record of the rewrite's version: what it added and removed, and
+// the table totals after it. Its snapshots are filled in by steps 6 and 7.
+func (l *Lake) rewriteCommit(ctx context.Context, st *state, rw *rewrite) (*Commit, error) {
 	rows, viols, err := l.totals(ctx, st)
 	if err != nil {
 		return nil, err
@@ -114,7 +169,7 @@ func (l *Lake) publishRewriteOnce(ctx context.Context, rw *rewrite) (*Commit, er
 		QuarantineSnapshot: st.quarantineRef(), ForgetKeySHA256: rw.forgetKeySHA, Reason: rw.reason,
 		checksums: relPath(l.dir, rw.checksums), batch: rw.batch, HasTotals: true,
 	}
-	for _, f := range append(rw.s.done[:len(rw.s.done):len(rw.s.done)], rw.q.done...) {
+	for _, f := range rw.newFiles() {
 		cm.AddedFiles++
 		cm.AddedRows += f.rows
 		cm.AddedBytes += f.bytes
@@ -122,30 +177,43 @@ func (l *Lake) publishRewriteOnce(ctx context.Context, rw *rewrite) (*Commit, er
 	cm.RemovedRows = countOf(rw.removeS) - rowsOf(rw.s.done)
 	cm.RemovedViolations = countOf(rw.removeQ) - rowsOf(rw.q.done)
 	cm.Rows, cm.Violations = rows-cm.RemovedRows, viols-cm.RemovedViolations
-	// Step 6: quarantine.
-	if len(rw.removeQ)+len(addQ) > 0 {
+	return cm, nil
+}
+
+// commitRewriteQuarantine is step 6 of the protocol: when the rewrite changes quarantine
+// files (changesQ), it commits the quarantine snapshot that replaces rw.removeQ with addQ and
+// records it in cm. The test hook afterQuarantine runs next and stops the commit as a crash
+// would.
+func (l *Lake) commitRewriteQuarantine(ctx context.Context, st *state, rw *rewrite, changesQ bool, addQ []iceberg.DataFile, cm *Commit) error {
+	if changesQ {
 		props := iceberg.Properties{propVersion: itoa(rw.version), propBatch: rw.batch, propOperation: rw.op}
 		id, err := l.commitFiles(ctx, st.quarantine, rw.removeQ, addQ, props, rw.batch, rw.op == OpForget)
 		if err != nil {
-			return nil, fmt.Errorf("quarantine: %w", err)
+			return fmt.Errorf("quarantine: %w", err)
 		}
 		cm.QuarantineSnapshot = id
 	}
 	if h := l.hooks.afterQuarantine; h != nil {
 		if err := h(); err != nil {
-			return nil, errors.Join(errUnknownOutcome, err) // as a crash would: keep the files
+			return errors.Join(errUnknownOutcome, err) // as a crash would: keep the files
 		}
 	}
-	// Step 7: sessions, the commit point.
+	return nil
+}
+
+// commitRewriteSessions is step 7 of the protocol, the commit point: it commits the sessions
+// snapshot that replaces rw.removeS with addS and carries cm as its summary. If it fails
+// having committed nothing, a quarantine snapshot of step 6 (changesQ) is rolled back.
+func (l *Lake) commitRewriteSessions(ctx context.Context, st *state, rw *rewrite, changesQ bool, addS []iceberg.DataFile, cm *Commit) error {
 	id, err := l.commitFiles(ctx, st.sessions, rw.removeS, addS, cm.summary(), rw.batch, rw.op == OpForget)
 	if err != nil {
-		if len(rw.removeQ)+len(addQ) > 0 && !errors.Is(err, errUnknownOutcome) {
+		if changesQ && !errors.Is(err, errUnknownOutcome) {
 			l.undoQuarantine(ctx)
 		}
-		return nil, fmt.Errorf("sessions: %w", err)
+		return fmt.Errorf("sessions: %w", err)
 	}
 	cm.SessionsSnapshot = id
-	return cm, nil
+	return nil
 }
 
 func countOf(files []iceberg.DataFile) (n int64) {
@@ -202,23 +270,7 @@ func readFile(ctx context.Context, path string, sc *arrow.Schema, mem memory.All
 		return fmt.Errorf("open %s: %w", path, err)
 	}
 	defer rdr.Close()
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, mem)
-	if err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	fsc, err := fr.Schema()
-	if err != nil {
-		return fmt.Errorf("read %s: %w", path, err)
-	}
-	var idx []int
-	if len(cols) > 0 {
-		for _, c := range cols {
-			if i := fsc.FieldIndices(c); len(i) > 0 {
-				idx = append(idx, i[0])
-			}
-		}
-	}
-	rr, err := fr.GetRecordReader(ctx, idx, nil)
+	rr, err := recordReader(ctx, rdr, mem, cols)
 	if err != nil {
 		return fmt.Errorf("read %s: %w", path, err)
 	}
@@ -238,6 +290,26 @@ func readFile(ctx context.Context, path string, sc *arrow.Schema, mem memory.All
 		return fmt.Errorf("read %s: %w", path, err)
 	}
 	return nil
+}
+
+// recordReader returns a reader of the records of a Parquet file, of the columns named in
+// cols that the file has (all columns when there are none).
+func recordReader(ctx context.Context, rdr *file.Reader, mem memory.Allocator, cols []string) (pqarrow.RecordReader, error) {
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 << 10}, mem)
+	if err != nil {
+		return nil, err
+	}
+	fsc, err := fr.Schema()
+	if err != nil {
+		return nil, err
+	}
+	var idx []int
+	for _, c := range cols {
+		if i := fsc.FieldIndices(c); len(i) > 0 {
+			idx = append(idx, i[0])
+		}
+	}
+	return fr.GetRecordReader(ctx, idx, nil)
 }
 
 // conform returns rec with exactly the fields of sc, by name; a missing field becomes nulls.

@@ -95,28 +95,15 @@ func (p *page) figures() []*figure {
 
 // writePlots writes the figures as <id>.svg into a new directory and swaps it in for dir.
 func writePlots(dir string, figs []*figure) error {
-	tmp, err := os.MkdirTemp(filepath.Dir(dir), ".plots-")
-	if err != nil {
-		return err
-	}
-	defer os.RemoveAll(tmp)
-	for _, f := range figs {
-		svg := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + string(f.SVG)
-		if err := os.WriteFile(filepath.Join(tmp, f.ID+".svg"), []byte(svg), 0o644); err != nil {
-			return err
+	return atomicfile.WriteDir(dir, func(d *atomicfile.Dir) error {
+		for _, f := range figs {
+			svg := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + string(f.SVG)
+			if err := d.WriteFile(f.ID+".svg", []byte(svg), 0o644); err != nil {
+				return err
+			}
 		}
-	}
-	if err := os.Chmod(tmp, 0o755); err != nil {
-		return err
-	}
-	old := tmp + ".old"
-	if err := os.Rename(dir, old); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return err
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return err
-	}
-	return os.RemoveAll(old)
+		return nil
+	})
 }
 
 // Load reads summary.json and the tables beside it.
