@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+	"github.com/cstoutcomes/outcomes/pipeline/measures"
 )
 
 // page is everything the template shows; every string in it is escaped by html/template
@@ -76,6 +77,10 @@ type method struct {
 
 // build makes the page of a report.
 func build(in *Input) (*page, error) {
+	ref, err := measures.Load()
+	if err != nil {
+		return nil, err
+	}
 	s := in.Summary
 	p := &page{
 		Title: "CST Outcomes report", Population: s.Population, Snapshot: s.Snapshot,
@@ -89,14 +94,13 @@ func build(in *Input) (*page, error) {
 		p.DateRange = *s.Population.FirstDate + " to " + *s.Population.LastDate
 	}
 	for _, e := range s.Outcomes {
-		mp, err := buildMeasure(in, e.Key, e.Value)
+		mp, err := buildMeasure(in, ref, e.Key, e.Value)
 		if err != nil {
 			return nil, err
 		}
 		p.Measures = append(p.Measures, mp)
 		p.Headline = append(p.Headline, headline{Measure: e.Key, Title: mp.Title, Text: mp.Summary})
 	}
-	var err error
 	if p.Glance, err = glanceFigure(s); err != nil {
 		return nil, err
 	}
@@ -172,7 +176,7 @@ func responderClause(b *analysis.PairedBlock) string {
 	return s
 }
 
-func buildMeasure(in *Input, measure string, o *analysis.Outcome) (*measurePage, error) {
+func buildMeasure(in *Input, ref *measures.Reference, measure string, o *analysis.Outcome) (*measurePage, error) {
 	mi := info(measure)
 	mp := &measurePage{Measure: measure, Title: mi.Title, Field: o.Field, Direction: directionText(o.Direction),
 		Summary: Headline(measure, o)}
@@ -190,7 +194,7 @@ func buildMeasure(in *Input, measure string, o *analysis.Outcome) (*measurePage,
 			}
 		}
 	}
-	figs, err := measureFigures(in, measure, o)
+	figs, err := measureFigures(in, ref, measure, o)
 	if err != nil {
 		return nil, err
 	}

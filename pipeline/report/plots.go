@@ -18,13 +18,13 @@ import (
 // minTrajectoryN is the fewest values a session number needs to appear in a trajectory.
 const minTrajectoryN = 5
 
-// measureFigures draws the plots of one measure.
-func measureFigures(in *Input, measure string, o *analysis.Outcome) ([]*figure, error) {
+// measureFigures draws the plots of one measure; ref is measures.json, for its MCIDs.
+func measureFigures(in *Input, ref *measures.Reference, measure string, o *analysis.Outcome) ([]*figure, error) {
 	mi := info(measure)
 	var figs []*figure
 	steps := []func() (*figure, error){
 		func() (*figure, error) { return trajectoryFigure(in, measure, mi, o) },
-		func() (*figure, error) { return changeFigure(in, measure, mi, o) },
+		func() (*figure, error) { return changeFigure(in, measure, mi, o, mcidAbs(ref, o.Field)) },
 	}
 	if o.Course != nil {
 		steps = append(steps,
@@ -107,8 +107,9 @@ func reversed(xys plotter.XYs) plotter.XYs {
 	return out
 }
 
-// changeFigure: the distribution of the course change with zero, the MCID and the mean marked.
-func changeFigure(in *Input, measure string, mi measureInfo, o *analysis.Outcome) (*figure, error) {
+// changeFigure: the distribution of the course change with zero, the MCID (mcid; 0: none) and
+// the mean marked.
+func changeFigure(in *Input, measure string, mi measureInfo, o *analysis.Outcome, mcid float64) (*figure, error) {
 	f := &figure{ID: "change-" + measure, Title: mi.Title + ": distribution of the change"}
 	if in.Changes == nil {
 		f.Missing = "Not drawn: tables/" + analysis.ChangesTable + " is not beside summary.json (write it with analysis.ReportTables)."
@@ -149,7 +150,7 @@ func changeFigure(in *Input, measure string, mi measureInfo, o *analysis.Outcome
 	var fr frame
 	fr.addLegend("no change", zero)
 	marks := "The solid line marks no change"
-	if mcid := mcidAbs(o.Field); mcid > 0 {
+	if mcid > 0 {
 		for _, x := range []float64{-mcid, mcid} {
 			l, err := vline(x, 0, top*1.15, vermillion, 1.5, vg.Points(6), vg.Points(3))
 			if err != nil {
@@ -185,11 +186,7 @@ func changeFigure(in *Input, measure string, mi measureInfo, o *analysis.Outcome
 }
 
 // mcidAbs returns the absolute MCID of a field in measures.json, or 0 when none is established.
-func mcidAbs(field string) float64 {
-	ref, err := measures.Load()
-	if err != nil {
-		return 0
-	}
+func mcidAbs(ref *measures.Reference, field string) float64 {
 	fl := ref.Field(field)
 	if fl == nil || fl.MCIDAbs == nil {
 		return 0
