@@ -1,96 +1,37 @@
 package analysis
 
 import (
-	"bytes"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
+	"github.com/cstoutcomes/outcomes/internal/testlake"
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
-	"github.com/cstoutcomes/outcomes/pipeline/ingest"
-	"github.com/cstoutcomes/outcomes/pipeline/lake"
-	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
-	"github.com/cstoutcomes/outcomes/pipeline/schema"
-	"github.com/cstoutcomes/outcomes/pipeline/source"
-	"github.com/cstoutcomes/outcomes/pipeline/synth"
 )
 
-var (
-	testToday = time.Date(2025, 6, 30, 12, 0, 0, 0, time.UTC)
-	testKey   = []byte("0123456789abcdef0123456789abcdef")
-)
-
-// testLake is a lake in a temporary directory.
+// testLake is a lake in a temporary directory (internal/testlake: a fixed key, today and
+// commit time).
 type testLake struct {
-	t   testing.TB
-	dir string
-	l   *lake.Lake
+	t  testing.TB
+	tl *testlake.Lake
 }
 
-func newLake(t testing.TB) *testLake {
+func newLake(t testing.TB) testLake {
 	t.Helper()
-	dir := t.TempDir()
-	l, err := lake.Open(t.Context(), filepath.Join(dir, "lake"), lake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := l.Close(); err != nil {
-			t.Errorf("lake Close: %v", err)
-		}
-	})
-	return &testLake{t: t, dir: dir, l: l}
+	return testLake{t, testlake.New(t)}
 }
 
 // ingest writes content to a file called name and ingests it in one commit.
-func (tl *testLake) ingest(name, content string) {
-	tl.t.Helper()
-	path := filepath.Join(tl.dir, name)
-	if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
-		tl.t.Fatal(err)
-	}
-	rep, err := ingest.File(tl.t.Context(), path, ingest.Options{Lake: tl.l, Hasher: pseudo.NewHasher(testKey),
-		Validate: schema.Options{Today: testToday}})
-	if err != nil {
-		tl.t.Fatalf("ingest %s: %v", name, err)
-	}
-	if rep.Status != "committed" {
-		tl.t.Fatalf("ingest %s: status %q", name, rep.Status)
-	}
+func (l testLake) ingest(name, content string) {
+	l.t.Helper()
+	l.tl.Ingest(name, content)
 }
 
-// db opens DuckDB over lake version asOf (0: the latest); it is closed when the test ends.
-func (tl *testLake) db(asOf int64) *duck.DB {
-	tl.t.Helper()
-	ctx := tl.t.Context()
-	s, err := tl.l.Snapshot(ctx, asOf)
-	if err != nil {
-		tl.t.Fatal(err)
-	}
-	log, err := tl.l.Log(ctx)
-	if err != nil {
-		tl.t.Fatal(err)
-	}
-	snap := duck.Snapshot{Version: s.Version, SessionsFiles: s.SessionsFiles, QuarantineFiles: s.QuarantineFiles}
-	for _, c := range log {
-		snap.Commits = append(snap.Commits, duck.Commit{Version: c.Version, Time: c.Time, Operation: c.Operation,
-			SourceName: c.Source.Name, SourceSHA256: c.Source.SHA256, RowsRead: c.Counts.Read,
-			RowsAccepted: c.Counts.Accepted, RowsQuarantined: c.Counts.Quarantined, RowsExcluded: c.Counts.Excluded,
-			Violations: c.Counts.Violations})
-	}
-	db, err := duck.Open(ctx, snap, duck.Options{Threads: 2, Materialize: true})
-	if err != nil {
-		tl.t.Fatal(err)
-	}
-	tl.t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			tl.t.Errorf("duck Close: %v", err)
-		}
-	})
-	return db
+// db opens DuckDB over lake version asOf (0: the latest), as summarize reads it; it is closed
+// when the test ends.
+func (l testLake) db(asOf int64) *duck.DB {
+	l.t.Helper()
+	return l.tl.DB(asOf, duck.Options{Threads: 2, Materialize: true})
 }
 
 // summarize runs the default plan over db and returns summary.json's bytes.
@@ -111,14 +52,10 @@ func summarize(t testing.TB, db *duck.DB) (*Result, []byte) {
 	return res, b
 }
 
-// genCSV returns a clean synthetic export.
+// genCSV returns a clean synthetic export ending at testlake.Today.
 func genCSV(t testing.TB, clients int, seed uint64) string {
 	t.Helper()
-	var b bytes.Buffer
-	if _, err := synth.Write(t.Context(), &b, source.FormatCSV, synth.Config{Clients: clients, Seed: seed, Today: testToday}); err != nil {
-		t.Fatal(err)
-	}
-	return b.String()
+	return testlake.Export(t, clients, seed)
 }
 
 // shuffleLines returns csv with its data lines (not the header) in another order. The synthetic

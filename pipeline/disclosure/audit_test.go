@@ -3,6 +3,8 @@ package disclosure
 import (
 	"errors"
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -17,140 +19,44 @@ func published(tb testing.TB, name, text string) *Table {
 	return t
 }
 
+// publishedFile reads a published table from testdata/audit/file.
+func publishedFile(tb testing.TB, name, file string) *Table {
+	tb.Helper()
+	b, err := os.ReadFile(filepath.Join("testdata", "audit", file))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return published(tb, name, string(b))
+}
+
 func TestAudit(t *testing.T) {
 	tests := []struct {
 		name   string
-		csv    string
+		file   string // in testdata/audit
 		cfg    Config
 		ok     bool
 		lo, hi []float64 // the intervals, in table order
 	}{
-		{
-			name: "single suppressed cell in a row with a published total is exact",
-			csv: `r,c,count
-Total,Total,100
-Total,c1,40
-Total,c2,60
-r1,Total,50
-r1,c1,*
-r1,c2,30
-r2,Total,50
-r2,c1,20
-r2,c2,30
-`,
-			lo: []float64{20}, hi: []float64{20},
-		},
-		{
-			name: "1-D: a suppressed cell beside a published total is exact",
-			csv: `m,count
-Total,45
-a,*
-b,40
-`,
-			lo: []float64{5}, hi: []float64{5},
-		},
-		{
-			name: "a cycle of four cells that is too narrow (width 4 < 5)",
-			csv: `r,c,count
-Total,Total,155
-Total,c1,24
-Total,c2,71
-Total,c3,60
-r1,Total,24
-r1,c1,*
-r1,c2,*
-r1,c3,20
-r2,Total,71
-r2,c1,*
-r2,c2,*
-r2,c3,20
-r3,Total,60
-r3,c1,20
-r3,c2,20
-r3,c3,20
-`,
-			lo: []float64{0, 0, 0, 47}, hi: []float64{4, 4, 4, 51},
-		},
-		{
-			name: "the same cycle passes a protection of 4",
-			cfg:  Config{Protection: 4},
-			csv: `r,c,count
-Total,Total,155
-Total,c1,24
-Total,c2,71
-Total,c3,60
-r1,Total,24
-r1,c1,*
-r1,c2,*
-r1,c3,20
-r2,Total,71
-r2,c1,*
-r2,c2,*
-r2,c3,20
-r3,Total,60
-r3,c1,20
-r3,c2,20
-r3,c3,20
-`,
-			ok: true, lo: []float64{0, 0, 0, 47}, hi: []float64{4, 4, 4, 51},
-		},
-		{
-			name: "a wide cycle passes",
-			csv: `r,c,count
-Total,Total,100
-Total,c1,30
-Total,c2,70
-r1,Total,40
-r1,c1,*
-r1,c2,*
-r2,Total,60
-r2,c1,*
-r2,c2,*
-`,
-			ok: true, lo: []float64{0, 10, 0, 30}, hi: []float64{30, 40, 30, 60},
-		},
-		{
-			name: "everything suppressed is unbounded",
-			csv: `m,count
-Total,*
-a,*
-b,*
-`,
-			ok: true, lo: []float64{0, 0, 0}, hi: []float64{math.Inf(1), math.Inf(1), math.Inf(1)},
-		},
-		{
-			name: "hierarchy: a group total gives away its only suppressed member",
-			csv: `complaint,count
-Total,100
-g,30
-g/a,*
-g/b,25
-c,70
-`,
-			lo: []float64{5}, hi: []float64{5},
-		},
-		{
-			name: "nothing suppressed, nothing small",
-			csv: `m,count
-Total,50
-a,0
-b,10
-c,40
-`,
-			ok: true,
-		},
-		{
-			name: "a published small count fails",
-			csv: `m,count
-Total,45
-a,5
-b,40
-`,
-		},
+		{name: "single suppressed cell in a row with a published total is exact", file: "row_total.csv",
+			lo: []float64{20}, hi: []float64{20}},
+		{name: "1-D: a suppressed cell beside a published total is exact", file: "one_dimension.csv",
+			lo: []float64{5}, hi: []float64{5}},
+		{name: "a cycle of four cells that is too narrow (width 4 < 5)", file: "narrow_cycle.csv",
+			lo: []float64{0, 0, 0, 47}, hi: []float64{4, 4, 4, 51}},
+		{name: "the same cycle passes a protection of 4", file: "narrow_cycle.csv", cfg: Config{Protection: 4},
+			ok: true, lo: []float64{0, 0, 0, 47}, hi: []float64{4, 4, 4, 51}},
+		{name: "a wide cycle passes", file: "wide_cycle.csv",
+			ok: true, lo: []float64{0, 10, 0, 30}, hi: []float64{30, 40, 30, 60}},
+		{name: "everything suppressed is unbounded", file: "all_suppressed.csv",
+			ok: true, lo: []float64{0, 0, 0}, hi: []float64{math.Inf(1), math.Inf(1), math.Inf(1)}},
+		{name: "hierarchy: a group total gives away its only suppressed member", file: "group_total.csv",
+			lo: []float64{5}, hi: []float64{5}},
+		{name: "nothing suppressed, nothing small", file: "nothing_small.csv", ok: true},
+		{name: "a published small count fails", file: "small_published.csv"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			rep, err := Audit(t.Context(), tc.cfg, published(t, "t", tc.csv))
+			rep, err := Audit(t.Context(), tc.cfg, publishedFile(t, "t", tc.file))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -193,28 +99,8 @@ func TestAuditInconsistent(t *testing.T) {
 // first table alone hides a.CST (3) in [0, 30], but the second publishes the CST total that
 // the first suppressed, and a.CST = 43 − 40 follows.
 func TestAuditJointDifferencing(t *testing.T) {
-	first := published(t, "complaint_by_modality", `complaint,modality,count
-Total,Total,100
-Total,CST,*
-Total,SER,*
-a,Total,30
-a,CST,*
-a,SER,*
-b,Total,70
-b,CST,40
-b,SER,30
-`)
-	second := published(t, "age_by_modality", `age,modality,count
-Total,Total,100
-Total,CST,43
-Total,SER,57
-young,Total,50
-young,CST,20
-young,SER,30
-old,Total,50
-old,CST,23
-old,SER,27
-`)
+	first := publishedFile(t, "complaint_by_modality", "complaint_by_modality.csv")
+	second := publishedFile(t, "age_by_modality", "age_by_modality.csv")
 	alone, err := Audit(t.Context(), Config{}, first)
 	if err != nil {
 		t.Fatal(err)

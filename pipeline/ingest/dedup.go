@@ -94,38 +94,44 @@ type decision struct {
 	other int // the line it repeats or conflicts with: the group's first, or for the first its second
 }
 
-func (d decision) violation(path string, line int) schema.Violation {
-	v := schema.Violation{File: path, Line: line, Rule: d.rule}
+// violation is the quarantine entry of the row at line; val is the pass's validator.
+func (d decision) violation(val *schema.Validator, line int) schema.Violation {
+	var msg string
 	switch d.rule {
 	case schema.RuleDuplicateInFile:
-		v.Message = fmt.Sprintf("line %d repeats line %d exactly; the first is kept", line, d.other)
+		msg = fmt.Sprintf("line %d repeats line %d exactly; the first is kept", line, d.other)
 	case schema.RuleConflictInFile:
-		v.Message = fmt.Sprintf("line %d has the same practitioner, client and session_number as line %d but other values; all such rows are quarantined until the export is corrected", line, d.other)
+		msg = fmt.Sprintf("line %d has the same practitioner, client and session_number as line %d but other values; all such rows are quarantined until the export is corrected", line, d.other)
 	}
-	return v
+	return val.RowViolation(line, d.rule, "", msg)
 }
 
 // confirm re-reads the file and decides the suspects (rows whose key hash is shared) by their
-// exact encodings: among rows
-// with one natural key, if all are equal the first is kept and the rest are duplicates; if
-// any differ, all are conflicts. Suspects whose key only collided in the hash are kept.
+// exact encodings (see decide).
 func confirm(ctx context.Context, path string, opt Options, dups *dupIndex, suspects map[uint64]bool) (map[int]decision, error) {
-	rd, err := source.Open(path, opt.Source)
+	groups, err := suspectGroups(ctx, path, opt, dups, suspects)
+	if err != nil {
+		return nil, err
+	}
+	return decide(groups), nil
+}
+
+// member is one suspect row: its line and the encoding of its values (appendValues).
+type member struct {
+	line int
+	row  string
+}
+
+// suspectGroups reads the file and groups its accepted rows whose key hash is a suspect by
+// their natural key, the groups in the order of their first row.
+func suspectGroups(ctx context.Context, path string, opt Options, dups *dupIndex, suspects map[uint64]bool) ([][]member, error) {
+	rd, val, err := openValidator(path, opt)
 	if err != nil {
 		return nil, err
 	}
 	defer rd.Close()
-	m, err := opt.Schema.Map(rd.Header())
-	if err != nil {
-		return nil, fileContext(path, err)
-	}
-	val := opt.Schema.NewValidator(path, m, opt.Validate)
-	type member struct {
-		line int
-		row  string
-	}
-	groups := map[string][]member{}
-	var order []string
+	index := map[string]int{} // natural key -> its group
+	var groups [][]member
 	var buf []byte
 	for n := 0; ; n++ {
 		if n%opt.BatchRows == 0 && ctx.Err() != nil {
@@ -133,28 +139,57 @@ func confirm(ctx context.Context, path string, opt Options, dups *dupIndex, susp
 		}
 		rec, err := rd.Next()
 		if err == io.EOF {
-			break
+			return groups, nil
 		}
 		if err != nil {
 			return nil, err
 		}
-		if rec.Err != nil {
-			continue
-		}
-		sess, viols := val.Validate(rec.Line, rec.Fields)
-		if schema.Classify(sess, viols) != schema.Accepted || !suspects[dups.keyHash(&sess)] {
+		sess, ok := suspect(val, rec, dups, suspects)
+		if !ok {
 			continue
 		}
 		buf = appendKey(buf[:0], &sess)
-		key := string(buf)
-		if _, ok := groups[key]; !ok {
-			order = append(order, key)
+		g, seen := index[string(buf)]
+		if !seen {
+			g = len(groups)
+			index[string(buf)] = g
+			groups = append(groups, nil)
 		}
-		groups[key] = append(groups[key], member{rec.Line, string(appendValues(buf[:0], &sess))})
+		groups[g] = append(groups[g], member{rec.Line, string(appendValues(buf[:0], &sess))})
 	}
+}
+
+// openValidator opens the file and a validator for its header.
+func openValidator(path string, opt Options) (source.Reader, *schema.Validator, error) {
+	rd, err := source.Open(path, opt.Source)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := opt.Schema.Map(rd.Header())
+	if err != nil {
+		rd.Close()
+		return nil, nil, fileContext(path, err)
+	}
+	return rd, opt.Schema.NewValidator(path, m, opt.Validate), nil
+}
+
+// suspect validates a record and returns its session, and whether the row is accepted and
+// its key hash is a suspect.
+func suspect(val *schema.Validator, rec source.Record, dups *dupIndex, suspects map[uint64]bool) (schema.Session, bool) {
+	if rec.Err != nil {
+		return schema.Session{}, false
+	}
+	sess, viols := val.Validate(rec.Line, rec.Fields)
+	return sess, schema.Classify(sess, viols) == schema.Accepted && suspects[dups.keyHash(&sess)]
+}
+
+// decide judges the rows of each group, which share a natural key: if all are equal the
+// first is kept and the rest are duplicates; if any differ, all are conflicts. A group of one
+// (a row whose key only collided in the hash) is kept. Each decision names the group's first
+// line, or for the first row the second.
+func decide(groups [][]member) map[int]decision {
 	out := make(map[int]decision)
-	for _, key := range order {
-		g := groups[key]
+	for _, g := range groups {
 		if len(g) < 2 {
 			continue
 		}
@@ -172,5 +207,5 @@ func confirm(ctx context.Context, path string, opt Options, dups *dupIndex, susp
 			}
 		}
 	}
-	return out, nil
+	return out
 }

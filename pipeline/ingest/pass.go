@@ -196,7 +196,7 @@ func (p *pass) tick(ctx context.Context, prog source.Progress) error {
 func (p *pass) record(rec source.Record) error {
 	p.rep.RowsRead++
 	if rec.Err != nil {
-		p.quarantine([]schema.Violation{parseViolation(p.path, rec)}, nil)
+		p.quarantine([]schema.Violation{parseViolation(p.val, rec)}, nil)
 		return nil
 	}
 	sess, viols := p.val.Validate(rec.Line, rec.Fields)
@@ -210,7 +210,7 @@ func (p *pass) record(rec source.Record) error {
 	}
 	if p.decisions != nil {
 		if d, ok := p.decisions[rec.Line]; ok && d.rule != "" {
-			p.quarantine([]schema.Violation{d.violation(p.path, rec.Line)}, &sess)
+			p.quarantine([]schema.Violation{d.violation(p.val, rec.Line)}, &sess)
 			return nil
 		}
 	} else {
@@ -299,18 +299,16 @@ func (p *pass) abort() {
 	}
 }
 
-// parseViolation is the quarantine entry of a row that could not be split into fields. Its
-// message is the reader's, without the file path (the quarantine records the file's name).
-func parseViolation(path string, rec source.Record) schema.Violation {
+// parseViolation is the quarantine entry of a row that could not be split into fields; val is
+// the pass's validator. Its message is the reader's, without the file path (the quarantine
+// records the file's name).
+func parseViolation(val *schema.Validator, rec source.Record) schema.Violation {
 	msg := rec.Err.Error()
 	var fe *source.FileError
 	if errors.As(rec.Err, &fe) {
 		msg = fe.Err.Error()
 	}
-	v := schema.Violation{
-		File: path, Line: rec.Line, Rule: schema.RuleParse,
-		Message: fmt.Sprintf("line %d could not be read: %s", rec.Line, msg),
-	}
+	v := val.RowViolation(rec.Line, schema.RuleParse, "", fmt.Sprintf("line %d could not be read: %s", rec.Line, msg))
 	if fe != nil {
 		v.ColumnIndex = fe.Column
 	}

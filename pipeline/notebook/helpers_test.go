@@ -7,25 +7,15 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-	"time"
 
+	"github.com/cstoutcomes/outcomes/internal/testlake"
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
-	"github.com/cstoutcomes/outcomes/pipeline/ingest"
-	"github.com/cstoutcomes/outcomes/pipeline/lake"
-	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
-	"github.com/cstoutcomes/outcomes/pipeline/schema"
-	"github.com/cstoutcomes/outcomes/pipeline/source"
-	"github.com/cstoutcomes/outcomes/pipeline/synth"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
-var (
-	fixedToday = time.Date(2025, 6, 30, 12, 0, 0, 0, time.UTC)
-	fixedKey   = []byte("0123456789abcdef0123456789abcdef")
-	// fixedSnap is the fixed lake every test reads: 60 synthetic clients, seed 3, one commit.
-	fixedSnap duck.Snapshot
-)
+// fixedSnap is the fixed lake every test reads: 60 synthetic clients, seed 3, one commit.
+var fixedSnap duck.Snapshot
 
 func TestMain(m *testing.M) {
 	flag.Parse()
@@ -45,40 +35,25 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildLake generates a synthetic export, ingests it into a lake in dir with a fixed key,
-// date and commit time, and returns the snapshot as duck reads it.
+// buildLake generates a synthetic export, ingests it into a test lake in dir
+// (internal/testlake: a fixed key, date and commit time), and returns the snapshot as duck
+// reads it.
 func buildLake(ctx context.Context, dir string) (duck.Snapshot, error) {
-	var snap duck.Snapshot
 	path := filepath.Join(dir, "export.csv")
-	if _, err := synth.WriteFile(ctx, path, source.FormatCSV, synth.Config{Clients: 60, Seed: 3, Today: fixedToday}); err != nil {
-		return snap, err
+	if err := testlake.WriteExport(ctx, path, 60, 3); err != nil {
+		return duck.Snapshot{}, err
 	}
-	l, err := lake.Open(ctx, filepath.Join(dir, "lake"), lake.Options{Now: func() time.Time { return fixedToday }})
+	l, err := testlake.Open(ctx, filepath.Join(dir, "lake"))
 	if err != nil {
-		return snap, err
+		return duck.Snapshot{}, err
 	}
 	defer l.Close()
-	rep, err := ingest.File(ctx, path, ingest.Options{Lake: l, Hasher: pseudo.NewHasher(fixedKey), Validate: schema.Options{Today: fixedToday}})
+	if _, err := testlake.IngestFile(ctx, l, path); err != nil {
+		return duck.Snapshot{}, err
+	}
+	snap, err := testlake.Snapshot(ctx, l, 0)
 	if err != nil {
-		return snap, err
-	}
-	if rep.Status != "committed" {
-		return snap, fmt.Errorf("ingest: status %q", rep.Status)
-	}
-	s, err := l.Snapshot(ctx, 0)
-	if err != nil {
-		return snap, err
-	}
-	log, err := l.Log(ctx)
-	if err != nil {
-		return snap, err
-	}
-	snap = duck.Snapshot{Version: s.Version, SessionsFiles: s.SessionsFiles, QuarantineFiles: s.QuarantineFiles}
-	for _, c := range log {
-		snap.Commits = append(snap.Commits, duck.Commit{Version: c.Version, Time: c.Time, Operation: c.Operation,
-			SourceName: c.Source.Name, SourceSHA256: c.Source.SHA256, RowsRead: c.Counts.Read,
-			RowsAccepted: c.Counts.Accepted, RowsQuarantined: c.Counts.Quarantined, RowsExcluded: c.Counts.Excluded,
-			Violations: c.Counts.Violations})
+		return duck.Snapshot{}, err
 	}
 	return snap, l.Close()
 }

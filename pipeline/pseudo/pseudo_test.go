@@ -48,6 +48,47 @@ func TestHasherMatchesDesignFormula(t *testing.T) {
 	}
 }
 
+// TestHasherKnownAnswer checks the keys against digests computed outside Go, so that a change
+// to what is hashed (the domain, the NUL separators, the trimming) or to the truncation is
+// caught: TestHasherMatchesDesignFormula compares with reference, which could change with
+// it. The wants are the first 32 hex digits of these OpenSSL 3 digests (ids in UTF-8), and
+// Python's hmac.new(key, msg, hashlib.sha256).hexdigest()[:32] gives the same:
+//
+//	K=0123456789abcdef0123456789abcdef
+//	printf 'practitioner\0P017' | openssl dgst -sha256 -hmac $K
+//	printf 'client\0P017\0C00423' | openssl dgst -sha256 -hmac $K
+//	H=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f
+//	printf 'practitioner\0Dr Ümit' | openssl dgst -sha256 -mac HMAC -macopt hexkey:$H
+//	printf 'client\0Dr Ümit\0c-0001' | openssl dgst -sha256 -mac HMAC -macopt hexkey:$H
+func TestHasherKnownAnswer(t *testing.T) {
+	ascii := []byte("0123456789abcdef0123456789abcdef")
+	binary := make([]byte, KeySize)
+	for i := range binary {
+		binary[i] = byte(i)
+	}
+	tests := []struct {
+		name          string
+		key           []byte
+		pract, client string
+		wantP, wantC  string
+	}{
+		{"ASCII key", ascii, "P017", "C00423", "c53590ed23ff26ad38d9a38bf597424a", "b7692355835d0921ced052dd85f932ca"},
+		{"surrounding spaces trimmed", ascii, " P017\t", "C00423 ", "c53590ed23ff26ad38d9a38bf597424a", "b7692355835d0921ced052dd85f932ca"},
+		{"binary key, UTF-8 ids", binary, "Dr Ümit", "c-0001", "49e685f32e9aca96e1758586fdc73c84", "ec11eda362cc1362dbf113e98f081aec"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := NewHasher(tt.key)
+			if got := h.Practitioner(tt.pract); got != tt.wantP {
+				t.Errorf("Practitioner(%q) = %s, want %s", tt.pract, got, tt.wantP)
+			}
+			if got := h.Client(tt.pract, tt.client); got != tt.wantC {
+				t.Errorf("Client(%q, %q) = %s, want %s", tt.pract, tt.client, got, tt.wantC)
+			}
+		})
+	}
+}
+
 func TestKeyFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "key")
 	if _, err := LoadKey(path); !errors.Is(err, ErrNoKey) || exit.Code(err) != exit.Usage {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+	"github.com/cstoutcomes/outcomes/pipeline/measures"
 )
 
 // page is everything the template shows; every string in it is escaped by html/template
@@ -76,6 +77,10 @@ type method struct {
 
 // build makes the page of a report.
 func build(in *Input) (*page, error) {
+	ref, err := measures.Load()
+	if err != nil {
+		return nil, err
+	}
 	s := in.Summary
 	p := &page{
 		Title: "CST Outcomes report", Population: s.Population, Snapshot: s.Snapshot,
@@ -89,14 +94,13 @@ func build(in *Input) (*page, error) {
 		p.SessionDates = "sessions " + *s.Population.FirstDate + " to " + *s.Population.LastDate
 	}
 	for _, e := range s.Outcomes {
-		mp, err := buildMeasure(in, e.Key, e.Value)
+		mp, err := buildMeasure(in, ref, e.Key, e.Value)
 		if err != nil {
 			return nil, err
 		}
 		p.Measures = append(p.Measures, mp)
 		p.Headline = append(p.Headline, headline{Measure: e.Key, Title: mp.Title, Text: mp.Summary})
 	}
-	var err error
 	if p.Glance, err = glanceFigure(s); err != nil {
 		return nil, err
 	}
@@ -172,7 +176,7 @@ func responderClause(b *analysis.PairedBlock) string {
 	return s
 }
 
-func buildMeasure(in *Input, measure string, o *analysis.Outcome) (*measurePage, error) {
+func buildMeasure(in *Input, ref *measures.Reference, measure string, o *analysis.Outcome) (*measurePage, error) {
 	mi := info(measure)
 	mp := &measurePage{Measure: measure, Title: mi.Title, Field: o.Field, Direction: directionText(o.Direction),
 		Summary: Headline(measure, o)}
@@ -190,7 +194,7 @@ func buildMeasure(in *Input, measure string, o *analysis.Outcome) (*measurePage,
 			}
 		}
 	}
-	figs, err := measureFigures(in, measure, o)
+	figs, err := measureFigures(in, ref, measure, o)
 	if err != nil {
 		return nil, err
 	}
@@ -210,48 +214,57 @@ func directionText(d string) string {
 
 // pairedTable shows the paired statistics of within_session (if present) and course side by side.
 func pairedTable(mi measureInfo, o *analysis.Outcome) *table {
-	var cols []*analysis.PairedBlock
-	t := &table{Header: []string{"Statistic"}}
-	if o.WithinSession != nil && o.WithinSession.Overall != nil {
-		cols = append(cols, o.WithinSession.Overall)
-		t.Header = append(t.Header, "Within session (after − before)")
-	}
-	if o.Course != nil && o.Course.Overall != nil {
-		cols = append(cols, o.Course.Overall)
-		t.Header = append(t.Header, "Course (last − first session)")
-	}
+	cols, header := pairedColumns(o)
 	if len(cols) == 0 {
 		return nil
 	}
+	t := &table{Header: header}
+	for _, r := range pairedRows(mi) {
+		row := []cell{textCell(r.label)}
+		for _, b := range cols {
+			row = append(row, r.cell(b))
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	t.Caption = strings.TrimSpace("Paired statistics of the change, overall. " + responderRules(cols[len(cols)-1]))
+	return t
+}
+
+// pairedColumns returns the overall blocks of the paired table, within_session before course,
+// and the table's header.
+func pairedColumns(o *analysis.Outcome) ([]*analysis.PairedBlock, []string) {
+	var cols []*analysis.PairedBlock
+	header := []string{"Statistic"}
+	if o.WithinSession != nil && o.WithinSession.Overall != nil {
+		cols = append(cols, o.WithinSession.Overall)
+		header = append(header, "Within session (after − before)")
+	}
+	if o.Course != nil && o.Course.Overall != nil {
+		cols = append(cols, o.Course.Overall)
+		header = append(header, "Course (last − first session)")
+	}
+	return cols, header
+}
+
+// pairedRow is a row of the paired table: its label and its cell for a block.
+type pairedRow struct {
+	label string
+	cell  func(b *analysis.PairedBlock) cell
+}
+
+// pairedRows lists the rows of the paired table, with means in the measure's decimals.
+func pairedRows(mi measureInfo) []pairedRow {
 	d := mi.Decimals
-	rows := []struct {
-		label string
-		f     func(b *analysis.PairedBlock) cell
-	}{
+	return []pairedRow{
 		{"Pairs (n)", func(b *analysis.PairedBlock) cell { return textCell(count(b.N)) }},
-		{"Mean first / last", func(b *analysis.PairedBlock) cell {
-			if !valid(b.MeanFirst, b.MeanLast) {
-				return cell{Undef: reasonOr(b.UndefinedReason)}
-			}
-			return textCell(num(float64(b.MeanFirst), d) + " / " + num(float64(b.MeanLast), d))
-		}},
+		{"Mean first / last", func(b *analysis.PairedBlock) cell { return firstLastCell(b, d) }},
 		{"Mean change (95% CI), " + mi.Unit, func(b *analysis.PairedBlock) cell {
 			return ciCell(b.MeanChange, b.CILow, b.CIHigh, d, b.UndefinedReason)
 		}},
 		{"SD of change", func(b *analysis.PairedBlock) cell { return fcell(b.SDChange, d, b.UndefinedReason) }},
-		{"Paired t-test: t (df)", func(b *analysis.PairedBlock) cell {
-			if !valid(b.T, b.DF) {
-				return cell{Undef: reasonOr(b.UndefinedReason)}
-			}
-			return textCell(num(float64(b.T), 2) + " (" + num(float64(b.DF), 0) + ")")
-		}},
+		{"Paired t-test: t (df)", tTestCell},
 		{"Paired t-test: p", func(b *analysis.PairedBlock) cell { return pcell(b.P, b.UndefinedReason) }},
-		{"Wilcoxon signed-rank: V, p", func(b *analysis.PairedBlock) cell {
-			if !valid(b.WilcoxonV, b.WilcoxonP) {
-				return cell{Undef: reasonOr(b.UndefinedReason)}
-			}
-			return textCell(num(float64(b.WilcoxonV), 1) + ", p " + pval(float64(b.WilcoxonP)))
-		}},
+		{"Wilcoxon signed-rank: V, p", wilcoxonCell},
 		{"Hodges–Lehmann estimate", func(b *analysis.PairedBlock) cell { return fcell(b.HLEstimate, d, b.UndefinedReason) }},
 		{"Cohen's d_z (95% CI)", func(b *analysis.PairedBlock) cell {
 			return ciCell(b.Dz, b.DzCILow, b.DzCIHigh, 2, b.UndefinedReason)
@@ -263,23 +276,42 @@ func pairedTable(mi measureInfo, o *analysis.Outcome) *table {
 			return shareCell(b.Deteriorated, b.DeteriorationEvaluable, b.DeterioratedShare, analysis.Null, analysis.Null, b.ResponderUndefinedReason)
 		}},
 	}
-	for _, r := range rows {
-		row := []cell{textCell(r.label)}
-		for _, b := range cols {
-			row = append(row, r.f(b))
-		}
-		t.Rows = append(t.Rows, row)
+}
+
+// firstLastCell is "first / last", the means with dec decimals.
+func firstLastCell(b *analysis.PairedBlock, dec int) cell {
+	if !valid(b.MeanFirst, b.MeanLast) {
+		return cell{Undef: reasonOr(b.UndefinedReason)}
 	}
-	rule := ""
-	if b := cols[len(cols)-1]; b.ResponderRule != nil {
-		rule = "Responder rule " + *b.ResponderRule + " (" + responderPhrase(*b.ResponderRule) + ")"
-		if b.DeteriorationRule != nil {
-			rule += "; got worse: rule " + *b.DeteriorationRule
-		}
-		rule += ", from measures.json."
+	return textCell(num(float64(b.MeanFirst), dec) + " / " + num(float64(b.MeanLast), dec))
+}
+
+// tTestCell is "t (df)" of the paired t-test.
+func tTestCell(b *analysis.PairedBlock) cell {
+	if !valid(b.T, b.DF) {
+		return cell{Undef: reasonOr(b.UndefinedReason)}
 	}
-	t.Caption = strings.TrimSpace("Paired statistics of the change, overall. " + rule)
-	return t
+	return textCell(num(float64(b.T), 2) + " (" + num(float64(b.DF), 0) + ")")
+}
+
+// wilcoxonCell is "V, p" of the Wilcoxon signed-rank test.
+func wilcoxonCell(b *analysis.PairedBlock) cell {
+	if !valid(b.WilcoxonV, b.WilcoxonP) {
+		return cell{Undef: reasonOr(b.UndefinedReason)}
+	}
+	return textCell(num(float64(b.WilcoxonV), 1) + ", p " + pval(float64(b.WilcoxonP)))
+}
+
+// responderRules names the responder and deterioration rules of b for the caption, or "".
+func responderRules(b *analysis.PairedBlock) string {
+	if b.ResponderRule == nil {
+		return ""
+	}
+	rule := "Responder rule " + *b.ResponderRule + " (" + responderPhrase(*b.ResponderRule) + ")"
+	if b.DeteriorationRule != nil {
+		rule += "; got worse: rule " + *b.DeteriorationRule
+	}
+	return rule + ", from measures.json."
 }
 
 // mixedTable shows the mixed model's fixed effects and variance components, or why it is not fitted.

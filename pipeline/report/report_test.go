@@ -233,9 +233,7 @@ func TestHeadline(t *testing.T) {
 // TestTrajectoryGolden compares the SVG of one plot with testdata/trajectory-pain.svg
 // (go test -update rewrites it; review the diff).
 func TestTrajectoryGolden(t *testing.T) {
-	in := load(t)
-	pain, _ := in.Summary.Outcomes.Get("pain")
-	f, err := trajectoryFigure(in, "pain", info("pain"), pain)
+	f, err := trajectoryFigure(load(t), "pain", info("pain"))
 	if err != nil {
 		t.Fatal(err)
 	}
