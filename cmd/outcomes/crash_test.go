@@ -38,6 +38,7 @@ func runOutcomes(args ...string) (int, string) {
 // lake then holds either none of the batch or all of it, that `lake verify` passes, and that
 // the next ingest of the same file completes the job exactly once.
 func TestIngestSIGKILL(t *testing.T) {
+	t.Parallel() // runs subprocesses or waits on them: overlap with the other slow tests
 	if testing.Short() {
 		t.Skip("kills subprocesses; skipped with -short")
 	}

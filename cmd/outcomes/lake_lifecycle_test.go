@@ -294,6 +294,7 @@ func quarantineKeys(t *testing.T, ws string) map[string]int {
 // metadata, manifests, checksums, reports) holds the client's key or a row of theirs, that
 // earlier versions say they were erased, and that the lake verifies.
 func TestForgetErasesEverywhere(t *testing.T) {
+	t.Parallel() // runs subprocesses or waits on them: overlap with the other slow tests
 	ws, exports := lifecycleWorkspace(t, 150, 2)
 	clients := sourceClients(t, ws, exports)
 	qkeys := quarantineKeys(t, ws)
@@ -470,6 +471,7 @@ func withoutLineage(v any) any {
 // TestCompactKeepsResults compacts a lake of several overlapping exports through the CLI and
 // checks that the sessions and quarantine views and the summary are the same before and after.
 func TestCompactKeepsResults(t *testing.T) {
+	t.Parallel() // runs subprocesses or waits on them: overlap with the other slow tests
 	ws, _ := lifecycleWorkspace(t, 120, 4)
 	view := sessionsView(t, ws, 0)
 	sum := summaryFiles(t, ws, 0, filepath.Join(t.TempDir(), "before"))
@@ -569,6 +571,7 @@ func copyTree(t *testing.T, from, to string) {
 // operation again finishes it. Each operation starts from the same workspace: the lake's
 // metadata holds absolute paths, so a saved copy is put back at the same path each time.
 func TestLifecycleSIGKILL(t *testing.T) {
+	t.Parallel() // runs subprocesses or waits on them: overlap with the other slow tests
 	if testing.Short() {
 		t.Skip("kills subprocesses; skipped with -short")
 	}

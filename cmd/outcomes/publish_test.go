@@ -38,6 +38,7 @@ func pubMust(t *testing.T, args ...string) string {
 // the lake: no client or practitioner key in any file, verify passes and catches tampering,
 // two runs give the same bytes, a stale summary is refused.
 func TestPublishEndToEnd(t *testing.T) {
+	t.Parallel() // runs subprocesses or waits on them: overlap with the other slow tests
 	if testing.Short() {
 		t.Skip("builds a demo lake")
 	}

@@ -111,6 +111,7 @@ func demoReport(t *testing.T) (string, *analysis.Summary) {
 // network request besides the file itself, every section present, every plot drawn with a
 // size, the headline's numbers those of summary.json, and no horizontal scrolling on a phone.
 func TestReportInBrowser(t *testing.T) {
+	t.Parallel() // runs subprocesses or waits on them: overlap with the other slow tests
 	if chromiumPath() == "" {
 		t.Skip("no Chromium installed (apt-get install chromium): the browser test of the report is skipped")
 	}
@@ -294,6 +295,7 @@ func writeScreenshot(t *testing.T, url string) {
 // HTML in headless Chromium: no console error, no network request besides the file itself,
 // every chart drawn with a size, and a table for every cell that shows one.
 func TestNotebooksInBrowser(t *testing.T) {
+	t.Parallel() // runs subprocesses or waits on them: overlap with the other slow tests
 	if chromiumPath() == "" {
 		t.Skip("no Chromium installed (apt-get install chromium): the browser test of the notebooks is skipped")
 	}

@@ -201,6 +201,7 @@ func (k killCase) String() string {
 // per distinct sha256) and archived or rejected exactly once, with no run left "running".
 // Print the seeds; -run-seed N reruns one.
 func TestRunSIGKILL(t *testing.T) {
+	t.Parallel() // runs subprocesses or waits on them: overlap with the other slow tests
 	if testing.Short() {
 		t.Skip("kills subprocesses; skipped with -short")
 	}
@@ -434,6 +435,7 @@ func summaryOf(t *testing.T, rec *nightly.Record) *analysis.Summary {
 // finished (in the lake and archived), no later file is started, and the lock is released
 // for the next run.
 func TestRunSIGTERM(t *testing.T) {
+	t.Parallel() // runs subprocesses or waits on them: overlap with the other slow tests
 	if testing.Short() {
 		t.Skip("signals subprocesses; skipped with -short")
 	}

@@ -99,6 +99,7 @@ func TestVersionOf(t *testing.T) {
 // footer and the bundle's manifest all carry the same version, with the checkout's revision,
 // never "dev".
 func TestVersionFromCheckout(t *testing.T) {
+	t.Parallel() // runs subprocesses or waits on them: overlap with the other slow tests
 	if testing.Short() {
 		t.Skip("builds the binary; skipped with -short")
 	}
