@@ -19,6 +19,20 @@ import (
 // markUsageErrors makes every command of the tree report its usage errors as [exit.ErrUsage].
 func markUsageErrors(root *cobra.Command) {
 	root.SetFlagErrorFunc(flagError)
+	root.SetHelpCommand(&cobra.Command{
+		Use:   "help [command]",
+		Short: "Help about any command",
+		RunE: func(_ *cobra.Command, args []string) error {
+			cmd, rest, err := root.Find(args)
+			switch {
+			case err != nil:
+				return exit.Usagef("%v", err)
+			case len(rest) > 0:
+				return unknownCommand(cmd, rest[0])
+			}
+			return cmd.Help()
+		},
+	})
 	// The root and the command groups (lake, schema, ...) run: with no argument they print
 	// their help, with an unknown one they fail with a suggestion.
 	root.Args = cobra.ArbitraryArgs

@@ -23,6 +23,8 @@ func TestUsageErrors(t *testing.T) {
 		{[]string{"lake", "compcat"}, `unknown command "compcat" for "outcomes lake": did you mean outcomes lake compact?`},
 		{[]string{"publish", "verfy", "x"}, `unknown command "verfy" for "outcomes publish": did you mean outcomes publish verify?`},
 		{[]string{"xyzzy"}, `unknown command "xyzzy" for "outcomes": see 'outcomes --help' for the commands`},
+		{[]string{"help", "sumarize"}, `unknown command "sumarize" for "outcomes": did you mean outcomes summarize?`},
+		{[]string{"help", "lake", "compcat"}, `unknown command "compcat" for "outcomes lake": did you mean outcomes lake compact?`},
 		{[]string{"run", "--wiat", "1m"}, `outcomes run: unknown flag --wiat: did you mean --wait?`},
 		{[]string{"ingest", "--nosuchflag", "x.csv"}, `outcomes ingest: unknown flag --nosuchflag: see 'outcomes ingest --help' for its flags`},
 		{[]string{"summarize", "--as-of", "abc"}, `--as-of "abc": want a whole number, e.g. 3`},
@@ -53,12 +55,14 @@ func TestUsageErrors(t *testing.T) {
 
 // TestGroupHelp: a command group without a subcommand prints its help and exits 0.
 func TestGroupHelp(t *testing.T) {
-	var stdout, stderr bytes.Buffer
-	if code := run([]string{"lake"}, &stdout, &stderr); code != 0 {
-		t.Fatalf("exit %d: %s", code, stderr.String())
-	}
-	if !strings.Contains(stdout.String(), "compact") {
-		t.Errorf("help of lake does not list compact:\n%s", stdout.String())
+	for _, args := range [][]string{{"lake"}, {"help", "lake"}, {"lake", "--help"}} {
+		var stdout, stderr bytes.Buffer
+		if code := run(args, &stdout, &stderr); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr.String())
+		}
+		if !strings.Contains(stdout.String(), "compact") {
+			t.Errorf("%v: the help of lake does not list compact:\n%s", args, stdout.String())
+		}
 	}
 }
 
