@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -169,6 +170,28 @@ func TestReportInBrowser(t *testing.T) {
 		// Every measure has a trajectory, a change distribution and a forest plot in the demo.
 		if want := 3*len(s.Outcomes) + 2; drawn < want {
 			t.Errorf("%d plots drawn, want at least %d", drawn, want)
+		}
+	})
+	t.Run("plots keep a margin", func(t *testing.T) {
+		// As the browser draws them: no mark or label of a plot reaches its edge (the white
+		// background, which fills the plot, is left out).
+		touching := evaluate[[]string](t, ctx, `Array.from(document.querySelectorAll('svg.plot')).flatMap(s => {
+			const r = s.getBoundingClientRect(), id = s.closest('figure').id;
+			return Array.from(s.querySelectorAll('text, path, line, rect, circle, polyline')).flatMap(e => {
+				const b = e.getBoundingClientRect();
+				if (b.width === 0 && b.height === 0) return [];
+				if (b.width >= r.width - 1 && b.height >= r.height - 1) return []; // the background
+				const inside = b.left >= r.left + 1 && b.right <= r.right - 1 && b.top >= r.top + 1 && b.bottom <= r.bottom - 1;
+				return inside ? [] : [id + ': ' + e.tagName + ' ' + (e.textContent || '').slice(0, 20)];
+			}); })`)
+		for _, m := range touching {
+			t.Errorf("touches the plot's edge: %s", m)
+		}
+	})
+	t.Run("confirmatory tests by name", func(t *testing.T) {
+		text := evaluate[string](t, ctx, `document.getElementById('multiplicity').innerText`)
+		if id := regexp.MustCompile(`\b[a-z0-9_]+\.[a-z_]+\.[a-z_]+\b`).FindString(text); id != "" {
+			t.Errorf("the confirmatory tests show the id %q, not a readable name", id)
 		}
 	})
 	t.Run("headline", func(t *testing.T) {
