@@ -21,6 +21,7 @@ import (
 	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
 	"github.com/cstoutcomes/outcomes/pipeline/report"
 	"github.com/cstoutcomes/outcomes/pipeline/source"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"github.com/cstoutcomes/outcomes/pipeline/synth"
 	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
@@ -210,7 +211,7 @@ func ingestDemo(ctx context.Context, g *globalOptions, w *workspace.Workspace, f
 
 // summarizeAndReport summarizes the demo lake with the default plan into reports/<date> and
 // writes the report there.
-func summarizeAndReport(ctx context.Context, g *globalOptions, w *workspace.Workspace) (_ *analysis.Summary, file string, err error) {
+func summarizeAndReport(ctx context.Context, g *globalOptions, w *workspace.Workspace) (_ *summary.Summary, file string, err error) {
 	plan, err := analysis.DefaultPlan()
 	if err != nil {
 		return nil, "", err
@@ -232,12 +233,12 @@ func summarizeAndReport(ctx context.Context, g *globalOptions, w *workspace.Work
 	if err := analysis.Write(dir, res); err != nil {
 		return nil, "", err
 	}
-	file, err = report.Write(filepath.Join(dir, analysis.SummaryFile), dir)
+	file, err = report.Write(filepath.Join(dir, summary.FileName), dir)
 	return res.Summary, file, err
 }
 
 // printDemoSummary prints the counts, the headline and where the report is.
-func printDemoSummary(out io.Writer, reps []*ingest.Report, s *analysis.Summary, file string) {
+func printDemoSummary(out io.Writer, reps []*ingest.Report, s *summary.Summary, file string) {
 	var read, acc, quar, excl int64
 	for _, r := range reps {
 		read, acc, quar, excl = read+r.RowsRead, acc+r.RowsAccepted, quar+r.RowsQuarantined, excl+r.RowsExcluded

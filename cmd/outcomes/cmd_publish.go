@@ -11,10 +11,10 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
 	"github.com/cstoutcomes/outcomes/pipeline/lake"
 	"github.com/cstoutcomes/outcomes/pipeline/publish"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
 
@@ -132,7 +132,7 @@ func runPublish(ctx context.Context, g *globalOptions, o publishOptions) error {
 	switch {
 	case errors.Is(err, disclosure.ErrConfig):
 		return exit.Usagef("threshold: %w", err)
-	case errors.Is(err, analysis.ErrNotSummary):
+	case errors.Is(err, summary.ErrNotSummary):
 		return exit.Mark(err, exit.ErrUsage)
 	case errors.Is(err, publish.ErrStale), errors.Is(err, publish.ErrRefused):
 		return exit.Attentionf("nothing published: %w", err)

@@ -11,8 +11,8 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/report"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
 
@@ -73,7 +73,7 @@ func runReport(g *globalOptions, o reportOptions) error {
 		out = filepath.Dir(path)
 	}
 	file, err := report.Write(path, out)
-	if errors.Is(err, analysis.ErrNotSummary) {
+	if errors.Is(err, summary.ErrNotSummary) {
 		return exit.Mark(err, exit.ErrUsage)
 	}
 	if err != nil {
@@ -97,10 +97,10 @@ func latestSummary(reports string) (string, error) {
 	}
 	slices.Sort(dirs)
 	for _, d := range slices.Backward(dirs) {
-		p := filepath.Join(reports, d, analysis.SummaryFile)
+		p := filepath.Join(reports, d, summary.FileName)
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
 	}
-	return "", exit.Usagef("no %s in %s: run `outcomes summarize` first, or give --summary FILE", analysis.SummaryFile, reports)
+	return "", exit.Usagef("no %s in %s: run `outcomes summarize` first, or give --summary FILE", summary.FileName, reports)
 }

@@ -22,6 +22,7 @@ import (
 	"github.com/cstoutcomes/outcomes/pipeline/publish"
 	"github.com/cstoutcomes/outcomes/pipeline/report"
 	nightly "github.com/cstoutcomes/outcomes/pipeline/run"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
 
@@ -112,7 +113,7 @@ func runRun(ctx context.Context, g *globalOptions, o runOptions) error {
 // runSteps lists the run's steps: ingest, summarize, report, publish when enabled, and the
 // notebooks of outcomes.yaml (paths relative to the workspace). A step whose package is not
 // in this build has a nil Do.
-func runSteps(g *globalOptions, w *workspace.Workspace, plan *analysis.Plan, h *pseudo.Hasher) []nightly.Step {
+func runSteps(g *globalOptions, w *workspace.Workspace, plan *summary.Plan, h *pseudo.Hasher) []nightly.Step {
 	steps := []nightly.Step{
 		nightly.IngestStep(h),
 		{Name: "summarize", Product: "summary", Derived: true, Do: summarizeStep(g, w, plan)},
@@ -134,7 +135,7 @@ func runSteps(g *globalOptions, w *workspace.Workspace, plan *analysis.Plan, h *
 
 // summarizeStep runs the plan over the lake version the run reached and writes summary.json
 // and the tables to reports/<date of that version's commit>/, as `outcomes summarize` does.
-func summarizeStep(g *globalOptions, w *workspace.Workspace, plan *analysis.Plan) func(context.Context, *nightly.Env) error {
+func summarizeStep(g *globalOptions, w *workspace.Workspace, plan *summary.Plan) func(context.Context, *nightly.Env) error {
 	return func(ctx context.Context, e *nightly.Env) (err error) {
 		db, err := openDuckWith(ctx, g, e.Inputs.Snapshot, duck.Options{Materialize: true})
 		if err != nil {
@@ -153,7 +154,7 @@ func summarizeStep(g *globalOptions, w *workspace.Workspace, plan *analysis.Plan
 		if err := analysis.Write(dir, res); err != nil {
 			return fmt.Errorf("write summary: %w", err)
 		}
-		e.SetOutput(filepath.Join(dir, analysis.SummaryFile))
+		e.SetOutput(filepath.Join(dir, summary.FileName))
 		e.Count("snapshot", res.Summary.Snapshot)
 		return nil
 	}

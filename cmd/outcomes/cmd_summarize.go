@@ -13,6 +13,7 @@ import (
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
 
@@ -94,13 +95,13 @@ func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) (er
 	if err := analysis.Write(dir, res); err != nil {
 		return err
 	}
-	fmt.Fprintf(g.stdout, "summary of lake version %d written to %s\n", res.Summary.Snapshot, filepath.Join(dir, analysis.SummaryFile))
+	fmt.Fprintf(g.stdout, "summary of lake version %d written to %s\n", res.Summary.Snapshot, filepath.Join(dir, summary.FileName))
 	return emptySummary(res.Summary)
 }
 
 // emptySummary returns an error that needs a person (exit 3) when the summary has no
 // session: every number in it is undefined, which is seldom what was meant.
-func emptySummary(s *analysis.Summary) error {
+func emptySummary(s *summary.Summary) error {
 	switch {
 	case s.Population.Sessions > 0:
 		return nil
@@ -112,7 +113,7 @@ func emptySummary(s *analysis.Summary) error {
 
 // loadPlan reads the plan the flag or the workspace names, or the embedded default. A plan
 // that cannot be read or parsed is a usage error (exit 2) naming the file and key.
-func loadPlan(w *workspace.Workspace, flag string) (*analysis.Plan, error) {
+func loadPlan(w *workspace.Workspace, flag string) (*summary.Plan, error) {
 	path, from := flag, "--plan"
 	if path == "" {
 		path, from = w.Config.Summarize.Plan, workspace.ConfigFile+": summarize.plan"

@@ -11,15 +11,15 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/measures"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // minTrajectoryN is the fewest values a session number needs to appear in a trajectory.
 const minTrajectoryN = 5
 
 // measureFigures draws the plots of one measure.
-func measureFigures(in *Input, measure string, o *analysis.Outcome) ([]*figure, error) {
+func measureFigures(in *Input, measure string, o *summary.Outcome) ([]*figure, error) {
 	mi := info(measure)
 	var figs []*figure
 	steps := []func() (*figure, error){
@@ -51,10 +51,10 @@ func measureFigures(in *Input, measure string, o *analysis.Outcome) ([]*figure, 
 }
 
 // trajectoryFigure: the mean by session number with its 95% CI band.
-func trajectoryFigure(in *Input, measure string, mi measureInfo, o *analysis.Outcome) (*figure, error) {
+func trajectoryFigure(in *Input, measure string, mi measureInfo, o *summary.Outcome) (*figure, error) {
 	f := &figure{ID: "trajectory-" + measure, Title: mi.Title + ": mean by session number"}
 	if in.Trajectory == nil {
-		f.Missing = "Not drawn: tables/" + analysis.TrajectoryTable + " is not beside summary.json (write it with analysis.ReportTables)."
+		f.Missing = "Not drawn: tables/" + summary.TrajectoryTable + " is not beside summary.json (write it with analysis.ReportTables)."
 		return f, nil
 	}
 	var pts, lo, hi plotter.XYs
@@ -108,10 +108,10 @@ func reversed(xys plotter.XYs) plotter.XYs {
 }
 
 // changeFigure: the distribution of the course change with zero, the MCID and the mean marked.
-func changeFigure(in *Input, measure string, mi measureInfo, o *analysis.Outcome) (*figure, error) {
+func changeFigure(in *Input, measure string, mi measureInfo, o *summary.Outcome) (*figure, error) {
 	f := &figure{ID: "change-" + measure, Title: mi.Title + ": distribution of the change"}
 	if in.Changes == nil {
-		f.Missing = "Not drawn: tables/" + analysis.ChangesTable + " is not beside summary.json (write it with analysis.ReportTables)."
+		f.Missing = "Not drawn: tables/" + summary.ChangesTable + " is not beside summary.json (write it with analysis.ReportTables)."
 		return f, nil
 	}
 	var rows []ChangeRow
@@ -222,7 +222,7 @@ func bins(rows []ChangeRow, width float64) []plotter.HistogramBin {
 }
 
 // responderFigure: responder shares with Wilson CIs per level of a subgroup.
-func responderFigure(measure string, mi measureInfo, course *analysis.PairedAnalysis, id, name string, levels analysis.Ordered[*analysis.PairedBlock]) (*figure, error) {
+func responderFigure(measure string, mi measureInfo, course *summary.PairedAnalysis, id, name string, levels summary.Ordered[*summary.PairedBlock]) (*figure, error) {
 	f := &figure{ID: "responders-" + id + "-" + measure, Title: mi.Title + ": responders by " + name}
 	ov := course.Overall
 	if ov == nil || ov.ResponderRule == nil {
@@ -294,7 +294,7 @@ func responderFigure(measure string, mi measureInfo, course *analysis.PairedAnal
 const forestTopAxisRows = 26
 
 // forestFigure: practitioners' mean course change with the pooled estimate and prediction interval.
-func forestFigure(in *Input, measure string, mi measureInfo, m *analysis.MetaResult) (*figure, error) {
+func forestFigure(in *Input, measure string, mi measureInfo, m *summary.MetaResult) (*figure, error) {
 	f := &figure{ID: "forest-" + measure, Title: mi.Title + ": practitioners (forest plot)"}
 	b := m.Overall
 	if b == nil || !valid(b.Estimate, b.CILow, b.CIHigh) {
@@ -374,7 +374,7 @@ func forestFigure(in *Input, measure string, mi measureInfo, m *analysis.MetaRes
 	return f, err
 }
 
-func piText(b *analysis.MetaBlock, d int) string {
+func piText(b *summary.MetaBlock, d int) string {
 	if !valid(b.PILow, b.PIHigh) {
 		return " (not defined: " + reasonOr(b.UndefinedReason) + ")"
 	}
@@ -391,7 +391,7 @@ func letters(i int) string {
 }
 
 // severityFigure: sessions by the severity of the adverse event.
-func severityFigure(s analysis.Safety) (*figure, error) {
+func severityFigure(s summary.Safety) (*figure, error) {
 	f := &figure{ID: "safety-severity", Title: "Adverse events by severity"}
 	o := s.Overall
 	var vals plotter.Values
@@ -431,7 +431,7 @@ func severityFigure(s analysis.Safety) (*figure, error) {
 }
 
 // commitsFigure: rows accepted, quarantined and excluded per lake commit.
-func commitsFigure(s *analysis.Summary) (*figure, error) {
+func commitsFigure(s *summary.Summary) (*figure, error) {
 	f := &figure{ID: "quality-commits", Title: "Rows per commit"}
 	cs := s.DataQuality.Commits
 	if len(cs) == 0 {
@@ -554,7 +554,7 @@ func lower(s string) string {
 
 // glanceFigure: every measure's standardised course change on one scale, signed so that
 // right is better, for the headline.
-func glanceFigure(s *analysis.Summary) (*figure, error) {
+func glanceFigure(s *summary.Summary) (*figure, error) {
 	f := &figure{ID: "glance", Title: "All measures at a glance"}
 	var pts plotter.XYs
 	var errs plotter.XErrors
