@@ -58,25 +58,9 @@ func lakeSnapshot(ctx context.Context, w *workspace.Workspace, asOf int64, opt l
 		return snap, err
 	}
 	defer func() { err = errors.Join(err, l.Close()) }()
-	s, err := l.Snapshot(ctx, asOf)
+	snap, err = duck.SnapshotOf(ctx, l, asOf)
 	if errors.Is(err, lake.ErrUnknownVersion) {
 		return snap, exit.Usagef("--as-of %d: %w", asOf, err)
 	}
-	if err != nil {
-		return snap, err
-	}
-	log, err := l.Log(ctx)
-	if err != nil {
-		return snap, err
-	}
-	snap = duck.Snapshot{Version: s.Version, SessionsFiles: s.SessionsFiles, QuarantineFiles: s.QuarantineFiles}
-	for _, c := range log {
-		snap.Commits = append(snap.Commits, duck.Commit{
-			Version: c.Version, Time: c.Time, Operation: c.Operation,
-			SourceName: c.Source.Name, SourceSHA256: c.Source.SHA256,
-			RowsRead: c.Counts.Read, RowsAccepted: c.Counts.Accepted, RowsQuarantined: c.Counts.Quarantined,
-			RowsExcluded: c.Counts.Excluded, Violations: c.Counts.Violations,
-		})
-	}
-	return snap, nil
+	return snap, err
 }

@@ -66,20 +66,9 @@ func (tl *testLake) ingest(name, content string) {
 func (tl *testLake) db(asOf int64) *duck.DB {
 	tl.t.Helper()
 	ctx := tl.t.Context()
-	s, err := tl.l.Snapshot(ctx, asOf)
+	snap, err := duck.SnapshotOf(ctx, tl.l, asOf)
 	if err != nil {
 		tl.t.Fatal(err)
-	}
-	log, err := tl.l.Log(ctx)
-	if err != nil {
-		tl.t.Fatal(err)
-	}
-	snap := duck.Snapshot{Version: s.Version, SessionsFiles: s.SessionsFiles, QuarantineFiles: s.QuarantineFiles}
-	for _, c := range log {
-		snap.Commits = append(snap.Commits, duck.Commit{Version: c.Version, Time: c.Time, Operation: c.Operation,
-			SourceName: c.Source.Name, SourceSHA256: c.Source.SHA256, RowsRead: c.Counts.Read,
-			RowsAccepted: c.Counts.Accepted, RowsQuarantined: c.Counts.Quarantined, RowsExcluded: c.Counts.Excluded,
-			Violations: c.Counts.Violations})
 	}
 	db, err := duck.Open(ctx, snap, duck.Options{Threads: 2, Materialize: true})
 	if err != nil {

@@ -65,20 +65,9 @@ func buildLake(ctx context.Context, dir string) (duck.Snapshot, error) {
 	if rep.Status != "committed" {
 		return snap, fmt.Errorf("ingest: status %q", rep.Status)
 	}
-	s, err := l.Snapshot(ctx, 0)
+	snap, err = duck.SnapshotOf(ctx, l, 0)
 	if err != nil {
 		return snap, err
-	}
-	log, err := l.Log(ctx)
-	if err != nil {
-		return snap, err
-	}
-	snap = duck.Snapshot{Version: s.Version, SessionsFiles: s.SessionsFiles, QuarantineFiles: s.QuarantineFiles}
-	for _, c := range log {
-		snap.Commits = append(snap.Commits, duck.Commit{Version: c.Version, Time: c.Time, Operation: c.Operation,
-			SourceName: c.Source.Name, SourceSHA256: c.Source.SHA256, RowsRead: c.Counts.Read,
-			RowsAccepted: c.Counts.Accepted, RowsQuarantined: c.Counts.Quarantined, RowsExcluded: c.Counts.Excluded,
-			Violations: c.Counts.Violations})
 	}
 	return snap, l.Close()
 }
