@@ -15,7 +15,6 @@ import (
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/internal/lock"
 	"github.com/cstoutcomes/outcomes/pipeline/analysis"
-	"github.com/cstoutcomes/outcomes/pipeline/duck"
 	"github.com/cstoutcomes/outcomes/pipeline/ingest"
 	"github.com/cstoutcomes/outcomes/pipeline/lake"
 	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
@@ -211,29 +210,16 @@ func ingestDemo(ctx context.Context, g *globalOptions, w *workspace.Workspace, f
 
 // summarizeAndReport summarizes the demo lake with the default plan into reports/<date> and
 // writes the report there.
-func summarizeAndReport(ctx context.Context, g *globalOptions, w *workspace.Workspace) (_ *summary.Summary, file string, err error) {
+func summarizeAndReport(ctx context.Context, g *globalOptions, w *workspace.Workspace) (*summary.Summary, string, error) {
 	plan, err := analysis.DefaultPlan()
 	if err != nil {
 		return nil, "", err
 	}
-	db, err := openDuckWith(ctx, g, 0, duck.Options{Materialize: true})
+	res, sum, err := summarizeLake(ctx, g, w, plan, 0, "")
 	if err != nil {
 		return nil, "", err
 	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	res, err := analysis.Run(ctx, db, plan, analysis.Options{ProgramVersion: programVersion()})
-	if err != nil {
-		return nil, "", err
-	}
-	date, err := analysis.SnapshotDate(ctx, db)
-	if err != nil {
-		return nil, "", err
-	}
-	dir := filepath.Join(w.ReportsDir(), date)
-	if err := analysis.Write(dir, res); err != nil {
-		return nil, "", err
-	}
-	file, err = report.Write(filepath.Join(dir, summary.FileName), dir)
+	file, err := report.Write(sum, filepath.Dir(sum))
 	return res.Summary, file, err
 }
 

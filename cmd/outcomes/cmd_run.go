@@ -136,25 +136,17 @@ func runSteps(g *globalOptions, w *workspace.Workspace, plan *summary.Plan, h *p
 // summarizeStep runs the plan over the lake version the run reached and writes summary.json
 // and the tables to reports/<date of that version's commit>/, as `outcomes summarize` does.
 func summarizeStep(g *globalOptions, w *workspace.Workspace, plan *summary.Plan) func(context.Context, *nightly.Env) error {
-	return func(ctx context.Context, e *nightly.Env) (err error) {
-		db, err := openDuckWith(ctx, g, e.Inputs.Snapshot, duck.Options{Materialize: true})
+	return func(ctx context.Context, e *nightly.Env) error {
+		snap, dopt, err := duckSnapshot(ctx, g, e.Inputs.Snapshot, duck.Options{})
 		if err != nil {
 			return err
 		}
-		defer func() { err = errors.Join(err, db.Close()) }()
-		res, err := analysis.Run(ctx, db, plan, analysis.Options{ProgramVersion: e.Inputs.ProgramVersion})
+		res, file, err := analysis.Summarize(ctx, plan, analysis.SummarizeOptions{Snapshot: snap, Duck: dopt,
+			ProgramVersion: e.Inputs.ProgramVersion, ReportsDir: w.ReportsDir(), Today: e.Today})
 		if err != nil {
-			return err
+			return duckError(err)
 		}
-		date, err := analysis.SnapshotDate(ctx, db)
-		if err != nil {
-			return err
-		}
-		dir := filepath.Join(w.ReportsDir(), date)
-		if err := analysis.Write(dir, res); err != nil {
-			return fmt.Errorf("write summary: %w", err)
-		}
-		e.SetOutput(filepath.Join(dir, summary.FileName))
+		e.SetOutput(file)
 		e.Count("snapshot", res.Summary.Snapshot)
 		return nil
 	}

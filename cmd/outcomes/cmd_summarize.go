@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -59,7 +57,7 @@ EXIT STATUS
 	return cmd
 }
 
-func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) (err error) {
+func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) error {
 	w, err := workspace.Find(g.workspace)
 	if err != nil {
 		return err
@@ -68,35 +66,28 @@ func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) (er
 	if err != nil {
 		return err
 	}
-	db, err := openDuckWith(ctx, g, o.asOf, duck.Options{Materialize: true})
+	res, file, err := summarizeLake(ctx, g, w, plan, o.asOf, o.out)
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	res, err := analysis.Run(ctx, db, plan, analysis.Options{ProgramVersion: programVersion()})
-	if err != nil {
-		return err
-	}
-	dir := o.out
-	if dir == "" {
-		date, err := analysis.SnapshotDate(ctx, db)
-		if err != nil {
-			return err
-		}
-		if date == "" {
-			today, err := g.date()
-			if err != nil {
-				return err
-			}
-			date = today.Format(time.DateOnly)
-		}
-		dir = filepath.Join(w.ReportsDir(), date)
-	}
-	if err := analysis.Write(dir, res); err != nil {
-		return err
-	}
-	fmt.Fprintf(g.stdout, "summary of lake version %d written to %s\n", res.Summary.Snapshot, filepath.Join(dir, summary.FileName))
+	fmt.Fprintf(g.stdout, "summary of lake version %d written to %s\n", res.Summary.Snapshot, file)
 	return emptySummary(res.Summary)
+}
+
+// summarizeLake runs the summarize stage over lake version asOf of w (0: the latest) into
+// out, or reports/<snapshot date>/ when out is "", and returns the path of summary.json.
+func summarizeLake(ctx context.Context, g *globalOptions, w *workspace.Workspace, plan *summary.Plan, asOf int64, out string) (*analysis.Result, string, error) {
+	snap, dopt, err := duckSnapshot(ctx, g, asOf, duck.Options{})
+	if err != nil {
+		return nil, "", err
+	}
+	today, err := g.date()
+	if err != nil {
+		return nil, "", err
+	}
+	res, file, err := analysis.Summarize(ctx, plan, analysis.SummarizeOptions{Snapshot: snap, Duck: dopt,
+		ProgramVersion: programVersion(), Dir: out, ReportsDir: w.ReportsDir(), Today: today})
+	return res, file, duckError(err)
 }
 
 // emptySummary returns an error that needs a person (exit 3) when the summary has no
