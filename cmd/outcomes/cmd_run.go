@@ -13,9 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/pipeline/analysis"
-	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
 	"github.com/cstoutcomes/outcomes/pipeline/notebook"
 	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
@@ -182,14 +180,10 @@ func publishStep(w *workspace.Workspace) func(context.Context, *nightly.Env) err
 			MinCell:        w.Config.Disclosure.MinCell,
 			LatestSnapshot: e.Inputs.Snapshot,
 			ProgramVersion: e.Inputs.ProgramVersion,
+			MinCellFrom:    workspace.ConfigFile + ": disclosure.min_cell",
 			Logger:         e.Logger,
 		})
-		switch {
-		case errors.Is(err, disclosure.ErrConfig):
-			return exit.Usagef("%s: disclosure.min_cell: %w", workspace.ConfigFile, err)
-		case errors.Is(err, publish.ErrStale), errors.Is(err, publish.ErrRefused):
-			return exit.Attentionf("nothing published: %w", err)
-		case err != nil:
+		if err != nil {
 			return err
 		}
 		e.SetOutput(res.Dir)
