@@ -198,14 +198,14 @@ func expandFiles(args []string) ([]string, error) {
 		}
 		found, skipped := 0, 0
 		for _, e := range entries {
-			n := e.Name()
-			switch {
-			case !e.Type().IsRegular():
-			case strings.HasPrefix(n, ".") || strings.HasSuffix(n, ".tmp") || strings.HasSuffix(n, ".part"):
-				skipped++
-			default:
-				files = append(files, filepath.Join(a, n))
+			switch ingest.Classify(e) {
+			case ingest.Ready:
+				files = append(files, filepath.Join(a, e.Name()))
 				found++
+			case ingest.Partial, ingest.Hidden:
+				if e.Type().IsRegular() { // a hidden directory is not a skipped file
+					skipped++
+				}
 			}
 		}
 		switch {
@@ -226,7 +226,7 @@ func attention(reports []*ingest.Report, alertShare float64) error {
 		switch {
 		case r.Status == ingest.Rejected:
 			rejected = append(rejected, r.Source)
-		case r.RowsQuarantined > 0 && r.QuarantineShare() > alertShare:
+		case r.QuarantineAlert(alertShare):
 			quarantined = append(quarantined, r.Source)
 		}
 	}
