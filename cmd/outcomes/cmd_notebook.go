@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
 
@@ -179,14 +178,4 @@ func checkNotebook(ctx context.Context, g *globalOptions, path string) (err erro
 }
 
 // parseNotebook reads a notebook; a notebook that does not parse is a usage error (exit 2).
-func parseNotebook(path string) (*notebook.Notebook, error) {
-	nb, err := notebook.ParseFile(path)
-	var se *notebook.SyntaxError
-	switch {
-	case errors.As(err, &se):
-		return nil, exit.Mark(err, exit.ErrUsage)
-	case errors.Is(err, os.ErrNotExist):
-		return nil, exit.Usagef("notebook: %w", err)
-	}
-	return nb, err
-}
+func parseNotebook(path string) (*notebook.Notebook, error) { return notebook.Load(path) }
