@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/internal/lock"
@@ -70,11 +71,15 @@ EXIT STATUS
 			return runDemo(cmd.Context(), g, o, today)
 		},
 	}
-	f := cmd.Flags()
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *demoOptions) AddFlags(f *pflag.FlagSet) {
 	f.IntVar(&o.clients, "clients", defaultDemoClients, "clients over all exports (at least 20)")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the synthetic data")
 	f.StringVar(&o.out, "out", defaultDemoDir, "the demo workspace directory")
-	return cmd
 }
 
 // demoExport is one synthetic practice export of the demo.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
@@ -82,12 +83,16 @@ EXIT STATUS
 			return runNotebook(cmd.Context(), g, o, args[0])
 		},
 	}
-	f := cmd.Flags()
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *notebookOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringArrayVarP(&o.params, "param", "p", nil, "set parameter name=value (repeatable)")
 	f.StringVarP(&o.out, "out", "o", "", "output file (default stdout)")
 	f.Int64Var(&o.asOf, "as-of", 0, "run over lake version `N`, as `outcomes lake log` numbers them; 0 = the latest")
 	f.StringVar(&o.format, "format", "html", "output format: html or md")
-	return cmd
 }
 
 func newNotebookCheckCommand(g *globalOptions) *cobra.Command {

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/pipeline/report"
@@ -47,10 +48,14 @@ EXIT STATUS
 			return runReport(g, o)
 		},
 	}
-	f := cmd.Flags()
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *reportOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.summary, "summary", "", "summary.json to report (default: the newest in <workspace>/reports)")
 	f.StringVar(&o.out, "out", "", "output directory (default: the summary's directory)")
-	return cmd
 }
 
 func runReport(g *globalOptions, o reportOptions) error {

@@ -3,9 +3,9 @@ package main
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
 	nightly "github.com/cstoutcomes/outcomes/pipeline/run"
@@ -17,8 +17,8 @@ func init() { register(newRunCommand) }
 var runHook func(ctx context.Context, point string)
 
 type runOptions struct {
-	wait    time.Duration
-	keyFile string
+	waitFlag
+	keyFileFlag
 }
 
 func newRunCommand(g *globalOptions) *cobra.Command {
@@ -54,10 +54,14 @@ EXIT STATUS
 			return runRun(cmd.Context(), g, o)
 		},
 	}
-	f := cmd.Flags()
-	f.DurationVar(&o.wait, "wait", 0, "wait up to this long for the workspace lock (default: fail at once with exit 75)")
-	f.StringVar(&o.keyFile, "key-file", "", "pseudonymisation key (default $OUTCOMES_KEY_FILE, else <workspace>/state/key)")
+	o.AddFlags(cmd.Flags())
 	return cmd
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *runOptions) AddFlags(f *pflag.FlagSet) {
+	o.waitFlag.AddFlags(f)
+	o.keyFileFlag.AddFlags(f)
 }
 
 func runRun(ctx context.Context, g *globalOptions, o runOptions) error {

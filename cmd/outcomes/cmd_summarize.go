@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/pipeline/analysis"
@@ -50,11 +51,15 @@ EXIT STATUS
 			return runSummarize(cmd.Context(), g, o)
 		},
 	}
-	f := cmd.Flags()
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *summarizeOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.plan, "plan", "", "analysis plan YAML (default: summarize.plan in outcomes.yaml, else the embedded default)")
 	f.Int64Var(&o.asOf, "as-of", 0, "summarize lake version `N`, as `outcomes lake log` numbers them; 0 = the latest")
 	f.StringVar(&o.out, "out", "", "output directory (default <workspace>/reports/<snapshot date>)")
-	return cmd
 }
 
 func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) error {
