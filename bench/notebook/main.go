@@ -134,11 +134,10 @@ func snapshot(ctx context.Context, dir string) (duck.Snapshot, error) {
 		return snap, err
 	}
 	defer l.Close()
-	s, err := l.Snapshot(ctx, 0)
-	if err != nil {
+	if snap, err = duck.SnapshotOf(ctx, l, 0); err != nil {
 		return snap, err
 	}
-	return duck.Snapshot{Version: s.Version, SessionsFiles: s.SessionsFiles, QuarantineFiles: s.QuarantineFiles}, l.Close()
+	return snap, l.Close()
 }
 
 // inProcess runs the notebook runs times over one DB and prints the total and the slowest

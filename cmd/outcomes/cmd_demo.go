@@ -11,16 +11,17 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/internal/lock"
 	"github.com/cstoutcomes/outcomes/pipeline/analysis"
-	"github.com/cstoutcomes/outcomes/pipeline/duck"
 	"github.com/cstoutcomes/outcomes/pipeline/ingest"
 	"github.com/cstoutcomes/outcomes/pipeline/lake"
 	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
 	"github.com/cstoutcomes/outcomes/pipeline/report"
 	"github.com/cstoutcomes/outcomes/pipeline/source"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"github.com/cstoutcomes/outcomes/pipeline/synth"
 	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
@@ -70,11 +71,15 @@ EXIT STATUS
 			return runDemo(cmd.Context(), g, o, today)
 		},
 	}
-	f := cmd.Flags()
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *demoOptions) AddFlags(f *pflag.FlagSet) {
 	f.IntVar(&o.clients, "clients", defaultDemoClients, "clients over all exports (at least 20)")
 	f.Uint64Var(&o.seed, "seed", 1, "seed of the synthetic data")
 	f.StringVar(&o.out, "out", defaultDemoDir, "the demo workspace directory")
-	return cmd
 }
 
 // demoExport is one synthetic practice export of the demo.
@@ -210,34 +215,21 @@ func ingestDemo(ctx context.Context, g *globalOptions, w *workspace.Workspace, f
 
 // summarizeAndReport summarizes the demo lake with the default plan into reports/<date> and
 // writes the report there.
-func summarizeAndReport(ctx context.Context, g *globalOptions, w *workspace.Workspace) (_ *analysis.Summary, file string, err error) {
+func summarizeAndReport(ctx context.Context, g *globalOptions, w *workspace.Workspace) (*summary.Summary, string, error) {
 	plan, err := analysis.DefaultPlan()
 	if err != nil {
 		return nil, "", err
 	}
-	db, err := openDuckWith(ctx, g, 0, duck.Options{Materialize: true})
+	res, sum, err := summarizeLake(ctx, g, w, plan, 0, "")
 	if err != nil {
 		return nil, "", err
 	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	res, err := analysis.Run(ctx, db, plan, analysis.Options{ProgramVersion: programVersion()})
-	if err != nil {
-		return nil, "", err
-	}
-	date, err := analysis.SnapshotDate(ctx, db)
-	if err != nil {
-		return nil, "", err
-	}
-	dir := filepath.Join(w.ReportsDir(), date)
-	if err := analysis.Write(dir, res); err != nil {
-		return nil, "", err
-	}
-	file, err = report.Write(filepath.Join(dir, analysis.SummaryFile), dir)
+	file, err := report.Write(sum, filepath.Dir(sum))
 	return res.Summary, file, err
 }
 
 // printDemoSummary prints the counts, the headline and where the report is.
-func printDemoSummary(out io.Writer, reps []*ingest.Report, s *analysis.Summary, file string) {
+func printDemoSummary(out io.Writer, reps []*ingest.Report, s *summary.Summary, file string) {
 	var read, acc, quar, excl int64
 	for _, r := range reps {
 		read, acc, quar, excl = read+r.RowsRead, acc+r.RowsAccepted, quar+r.RowsQuarantined, excl+r.RowsExcluded

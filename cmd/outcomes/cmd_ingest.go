@@ -14,6 +14,7 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/internal/lock"
@@ -77,10 +78,10 @@ func (o *readOptions) ingestOptions(today time.Time) (ingest.Options, error) {
 }
 
 type ingestOptions struct {
-	read    readOptions
-	dryRun  bool
-	force   bool
-	keyFile string
+	read   readOptions
+	dryRun bool
+	force  bool
+	keyFileFlag
 }
 
 func newIngestCommand(g *globalOptions) *cobra.Command {
@@ -115,11 +116,15 @@ EXIT STATUS
 		},
 	}
 	o.read.addFlags(cmd)
-	f := cmd.Flags()
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *ingestOptions) AddFlags(f *pflag.FlagSet) {
 	f.BoolVar(&o.dryRun, "dry-run", false, "validate and report, write nothing")
 	f.BoolVar(&o.force, "force", false, "ingest a file again even if its exact bytes were ingested before")
-	f.StringVar(&o.keyFile, "key-file", "", "pseudonymisation key (default $OUTCOMES_KEY_FILE, else <workspace>/state/key)")
-	return cmd
+	o.keyFileFlag.AddFlags(f)
 }
 
 func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, args []string) error {
@@ -198,14 +203,14 @@ func expandFiles(args []string) ([]string, error) {
 		}
 		found, skipped := 0, 0
 		for _, e := range entries {
-			n := e.Name()
-			switch {
-			case !e.Type().IsRegular():
-			case strings.HasPrefix(n, ".") || strings.HasSuffix(n, ".tmp") || strings.HasSuffix(n, ".part"):
-				skipped++
-			default:
-				files = append(files, filepath.Join(a, n))
+			switch ingest.Classify(e) {
+			case ingest.Ready:
+				files = append(files, filepath.Join(a, e.Name()))
 				found++
+			case ingest.Partial, ingest.Hidden:
+				if e.Type().IsRegular() { // a hidden directory is not a skipped file
+					skipped++
+				}
 			}
 		}
 		switch {
@@ -226,7 +231,7 @@ func attention(reports []*ingest.Report, alertShare float64) error {
 		switch {
 		case r.Status == ingest.Rejected:
 			rejected = append(rejected, r.Source)
-		case r.RowsQuarantined > 0 && r.QuarantineShare() > alertShare:
+		case r.QuarantineAlert(alertShare):
 			quarantined = append(quarantined, r.Source)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/internal/lock"
@@ -300,8 +301,9 @@ func withLakeLocked(ctx context.Context, g *globalOptions, wait time.Duration, f
 }
 
 type forgetOptions struct {
-	client, practitioner, clientKey, reason, keyFile string
-	wait                                             time.Duration
+	client, practitioner, clientKey, reason string
+	keyFileFlag
+	waitFlag
 }
 
 func newLakeForgetCommand(g *globalOptions) *cobra.Command {
@@ -336,14 +338,18 @@ EXIT STATUS
 			return runForget(cmd.Context(), g, o)
 		},
 	}
-	f := cmd.Flags()
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *forgetOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.practitioner, "practitioner", "", "the practitioner id, as in the source")
 	f.StringVar(&o.client, "client", "", "the client id, as in the source (with --practitioner)")
 	f.StringVar(&o.clientKey, "client-key", "", "the client key (instead of --practitioner and --client)")
 	f.StringVar(&o.reason, "reason", "", "why the client is erased, recorded in the log (no personal data)")
-	f.StringVar(&o.keyFile, "key-file", "", "pseudonymisation key (default $OUTCOMES_KEY_FILE, else <workspace>/state/key)")
-	f.DurationVar(&o.wait, "wait", 0, "wait up to this long for the workspace lock (default: fail at once with exit 75)")
-	return cmd
+	o.keyFileFlag.AddFlags(f)
+	o.waitFlag.AddFlags(f)
 }
 
 func runForget(ctx context.Context, g *globalOptions, o forgetOptions) error {
@@ -403,8 +409,9 @@ func isClientKey(s string) bool {
 }
 
 type vacuumOptions struct {
-	olderThan, retain, wait time.Duration
-	dryRun, asJSON          bool
+	olderThan, retain time.Duration
+	waitFlag
+	dryRun, asJSON bool
 }
 
 func newLakeVacuumCommand(g *globalOptions) *cobra.Command {
@@ -448,13 +455,17 @@ EXIT STATUS
 			})
 		},
 	}
-	f := cmd.Flags()
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *vacuumOptions) AddFlags(f *pflag.FlagSet) {
 	f.DurationVar(&o.olderThan, "older-than", time.Hour, "delete only unreferenced files last modified longer ago than this")
 	f.DurationVar(&o.retain, "retain", 0, "expire the versions committed longer ago than this (0: keep every version)")
 	f.BoolVar(&o.dryRun, "dry-run", false, "list what would be expired and deleted; change nothing")
 	f.BoolVar(&o.asJSON, "json", false, "print the result as JSON")
-	f.DurationVar(&o.wait, "wait", 0, "wait up to this long for the workspace lock (default: fail at once with exit 75)")
-	return cmd
+	o.waitFlag.AddFlags(f)
 }
 
 func printVacuum(w io.Writer, r *lake.VacuumResult) error {
@@ -479,10 +490,8 @@ func printVacuum(w io.Writer, r *lake.VacuumResult) error {
 }
 
 func newLakeCompactCommand(g *globalOptions) *cobra.Command {
-	var (
-		target byteSize = 128 << 20
-		wait   time.Duration
-	)
+	target := byteSize(128 << 20)
+	var wait waitFlag
 	cmd := &cobra.Command{
 		Use:   "compact [--target-size 128MB]",
 		Short: "Rewrite many small data files into few, dropping superseded rows",
@@ -500,7 +509,7 @@ EXIT STATUS
   outcomes lake compact --target-size 256MB`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withLakeLocked(cmd.Context(), g, wait, func(_ *workspace.Workspace, l *lake.Lake) error {
+			return withLakeLocked(cmd.Context(), g, wait.wait, func(_ *workspace.Workspace, l *lake.Lake) error {
 				res, err := l.Compact(cmd.Context(), lake.CompactOptions{TargetSize: int64(target)})
 				if err != nil {
 					return err
@@ -516,7 +525,7 @@ EXIT STATUS
 		},
 	}
 	cmd.Flags().Var(&target, "target-size", "size of the files written, e.g. 64MB, 1GB")
-	cmd.Flags().DurationVar(&wait, "wait", 0, "wait up to this long for the workspace lock (default: fail at once with exit 75)")
+	wait.AddFlags(cmd.Flags())
 	return cmd
 }
 

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
@@ -83,12 +83,16 @@ EXIT STATUS
 			return runNotebook(cmd.Context(), g, o, args[0])
 		},
 	}
-	f := cmd.Flags()
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *notebookOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringArrayVarP(&o.params, "param", "p", nil, "set parameter name=value (repeatable)")
 	f.StringVarP(&o.out, "out", "o", "", "output file (default stdout)")
 	f.Int64Var(&o.asOf, "as-of", 0, "run over lake version `N`, as `outcomes lake log` numbers them; 0 = the latest")
 	f.StringVar(&o.format, "format", "html", "output format: html or md")
-	return cmd
 }
 
 func newNotebookCheckCommand(g *globalOptions) *cobra.Command {
@@ -179,14 +183,4 @@ func checkNotebook(ctx context.Context, g *globalOptions, path string) (err erro
 }
 
 // parseNotebook reads a notebook; a notebook that does not parse is a usage error (exit 2).
-func parseNotebook(path string) (*notebook.Notebook, error) {
-	nb, err := notebook.ParseFile(path)
-	var se *notebook.SyntaxError
-	switch {
-	case errors.As(err, &se):
-		return nil, exit.Mark(err, exit.ErrUsage)
-	case errors.Is(err, os.ErrNotExist):
-		return nil, exit.Usagef("notebook: %w", err)
-	}
-	return nb, err
-}
+func parseNotebook(path string) (*notebook.Notebook, error) { return notebook.Load(path) }

@@ -11,7 +11,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
 	"github.com/cstoutcomes/outcomes/pipeline/lake"
 	"github.com/cstoutcomes/outcomes/pipeline/publish"
@@ -129,14 +128,7 @@ func runPublish(ctx context.Context, g *globalOptions, o publishOptions) error {
 		return err
 	}
 	res, err := publish.Run(ctx, opt)
-	switch {
-	case errors.Is(err, disclosure.ErrConfig):
-		return exit.Usagef("threshold: %w", err)
-	case errors.Is(err, analysis.ErrNotSummary):
-		return exit.Mark(err, exit.ErrUsage)
-	case errors.Is(err, publish.ErrStale), errors.Is(err, publish.ErrRefused):
-		return exit.Attentionf("nothing published: %w", err)
-	case err != nil:
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(g.stdout, "published lake snapshot %d to %s: %d files, %d cells withheld (%d small, %d to protect them), threshold %d\n",

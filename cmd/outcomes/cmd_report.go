@@ -9,10 +9,11 @@ import (
 	"slices"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/report"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
 
@@ -47,10 +48,14 @@ EXIT STATUS
 			return runReport(g, o)
 		},
 	}
-	f := cmd.Flags()
+	o.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *reportOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.summary, "summary", "", "summary.json to report (default: the newest in <workspace>/reports)")
 	f.StringVar(&o.out, "out", "", "output directory (default: the summary's directory)")
-	return cmd
 }
 
 func runReport(g *globalOptions, o reportOptions) error {
@@ -73,7 +78,7 @@ func runReport(g *globalOptions, o reportOptions) error {
 		out = filepath.Dir(path)
 	}
 	file, err := report.Write(path, out)
-	if errors.Is(err, analysis.ErrNotSummary) {
+	if errors.Is(err, summary.ErrNotSummary) {
 		return exit.Mark(err, exit.ErrUsage)
 	}
 	if err != nil {
@@ -97,10 +102,10 @@ func latestSummary(reports string) (string, error) {
 	}
 	slices.Sort(dirs)
 	for _, d := range slices.Backward(dirs) {
-		p := filepath.Join(reports, d, analysis.SummaryFile)
+		p := filepath.Join(reports, d, summary.FileName)
 		if _, err := os.Stat(p); err == nil {
 			return p, nil
 		}
 	}
-	return "", exit.Usagef("no %s in %s: run `outcomes summarize` first, or give --summary FILE", analysis.SummaryFile, reports)
+	return "", exit.Usagef("no %s in %s: run `outcomes summarize` first, or give --summary FILE", summary.FileName, reports)
 }

@@ -2,27 +2,13 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
-	"github.com/cstoutcomes/outcomes/internal/exit"
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
-	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
-	"github.com/cstoutcomes/outcomes/pipeline/duck"
-	"github.com/cstoutcomes/outcomes/pipeline/notebook"
 	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
-	"github.com/cstoutcomes/outcomes/pipeline/publish"
-	"github.com/cstoutcomes/outcomes/pipeline/report"
 	nightly "github.com/cstoutcomes/outcomes/pipeline/run"
-	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
 
 func init() { register(newRunCommand) }
@@ -31,8 +17,8 @@ func init() { register(newRunCommand) }
 var runHook func(ctx context.Context, point string)
 
 type runOptions struct {
-	wait    time.Duration
-	keyFile string
+	waitFlag
+	keyFileFlag
 }
 
 func newRunCommand(g *globalOptions) *cobra.Command {
@@ -68,10 +54,14 @@ EXIT STATUS
 			return runRun(cmd.Context(), g, o)
 		},
 	}
-	f := cmd.Flags()
-	f.DurationVar(&o.wait, "wait", 0, "wait up to this long for the workspace lock (default: fail at once with exit 75)")
-	f.StringVar(&o.keyFile, "key-file", "", "pseudonymisation key (default $OUTCOMES_KEY_FILE, else <workspace>/state/key)")
+	o.AddFlags(cmd.Flags())
 	return cmd
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *runOptions) AddFlags(f *pflag.FlagSet) {
+	o.waitFlag.AddFlags(f)
+	o.keyFileFlag.AddFlags(f)
 }
 
 func runRun(ctx context.Context, g *globalOptions, o runOptions) error {
@@ -96,7 +86,7 @@ func runRun(ctx context.Context, g *globalOptions, o runOptions) error {
 		Today:          today,
 		Workspace:      w,
 		Wait:           o.wait,
-		Steps:          runSteps(g, w, plan, pseudo.NewHasher(key)),
+		Steps:          nightly.Steps(w, plan, pseudo.NewHasher(key)),
 		ProgramVersion: programVersion(),
 		PlanSHA256:     plan.SHA256,
 		Logger:         log,
@@ -107,150 +97,4 @@ func runRun(ctx context.Context, g *globalOptions, o runOptions) error {
 		fmt.Fprintln(g.stderr, rec.Summary)
 	}
 	return err
-}
-
-// runSteps lists the run's steps: ingest, summarize, report, publish when enabled, and the
-// notebooks of outcomes.yaml (paths relative to the workspace). A step whose package is not
-// in this build has a nil Do.
-func runSteps(g *globalOptions, w *workspace.Workspace, plan *analysis.Plan, h *pseudo.Hasher) []nightly.Step {
-	steps := []nightly.Step{
-		nightly.IngestStep(h),
-		{Name: "summarize", Product: "summary", Derived: true, Do: summarizeStep(g, w, plan)},
-		{Name: "report", Product: "report", Derived: true, Do: reportStep},
-	}
-	if w.Config.Publish.Enabled {
-		steps = append(steps, nightly.Step{Name: "publish", Product: "public bundle", Derived: true, Do: publishStep(w)})
-	}
-	for _, nb := range w.Config.Notebooks {
-		path := nb
-		if !filepath.IsAbs(path) {
-			path = filepath.Join(w.Dir, path)
-		}
-		steps = append(steps, nightly.Step{Name: "notebook " + nb, Product: "notebook " + nb, Derived: true,
-			Key: func() (string, error) { return notebookSHA256(path) }, Do: notebookStep(g, w, path)})
-	}
-	return steps
-}
-
-// summarizeStep runs the plan over the lake version the run reached and writes summary.json
-// and the tables to reports/<date of that version's commit>/, as `outcomes summarize` does.
-func summarizeStep(g *globalOptions, w *workspace.Workspace, plan *analysis.Plan) func(context.Context, *nightly.Env) error {
-	return func(ctx context.Context, e *nightly.Env) (err error) {
-		db, err := openDuckWith(ctx, g, e.Inputs.Snapshot, duck.Options{Materialize: true})
-		if err != nil {
-			return err
-		}
-		defer func() { err = errors.Join(err, db.Close()) }()
-		res, err := analysis.Run(ctx, db, plan, analysis.Options{ProgramVersion: e.Inputs.ProgramVersion})
-		if err != nil {
-			return err
-		}
-		date, err := analysis.SnapshotDate(ctx, db)
-		if err != nil {
-			return err
-		}
-		dir := filepath.Join(w.ReportsDir(), date)
-		if err := analysis.Write(dir, res); err != nil {
-			return fmt.Errorf("write summary: %w", err)
-		}
-		e.SetOutput(filepath.Join(dir, analysis.SummaryFile))
-		e.Count("snapshot", res.Summary.Snapshot)
-		return nil
-	}
-}
-
-// reportStep writes report.html beside the summary that the summarize step wrote or found
-// current, as `outcomes report` does.
-func reportStep(ctx context.Context, e *nightly.Env) error {
-	sum := e.OutputOf("summarize")
-	if sum == "" {
-		return errors.New("report: the summarize step left no summary")
-	}
-	out, err := report.Write(sum, filepath.Dir(sum))
-	if err != nil {
-		return err
-	}
-	e.SetOutput(out)
-	return nil
-}
-
-// publishStep makes the public bundle of the summary that summarize wrote or found current,
-// in publish/<date>/, as `outcomes publish` does. A refusal (the disclosure audit failed; a
-// stale summary) writes nothing and needs a person: exit 3, and the next run tries again.
-func publishStep(w *workspace.Workspace) func(context.Context, *nightly.Env) error {
-	return func(ctx context.Context, e *nightly.Env) error {
-		sum := e.OutputOf("summarize")
-		if sum == "" {
-			return errors.New("publish: the summarize step left no summary")
-		}
-		res, err := publish.Run(ctx, publish.Options{
-			Summary:        sum,
-			Out:            publish.DefaultOut(w.PublishDir(), sum, e.Today.Format(time.DateOnly)),
-			MinCell:        w.Config.Disclosure.MinCell,
-			LatestSnapshot: e.Inputs.Snapshot,
-			ProgramVersion: e.Inputs.ProgramVersion,
-			Logger:         e.Logger,
-		})
-		switch {
-		case errors.Is(err, disclosure.ErrConfig):
-			return exit.Usagef("%s: disclosure.min_cell: %w", workspace.ConfigFile, err)
-		case errors.Is(err, publish.ErrStale), errors.Is(err, publish.ErrRefused):
-			return exit.Attentionf("nothing published: %w", err)
-		case err != nil:
-			return err
-		}
-		e.SetOutput(res.Dir)
-		e.Count("cells_withheld_small", int64(res.Primary))
-		e.Count("cells_withheld_to_protect", int64(res.Secondary))
-		return nil
-	}
-}
-
-// notebookStep runs the notebook at path with its parameters' defaults over the lake version
-// the run reached, into reports/<date of that version's commit>/<notebook name>.html.
-func notebookStep(g *globalOptions, w *workspace.Workspace, path string) func(context.Context, *nightly.Env) error {
-	return func(ctx context.Context, e *nightly.Env) (err error) {
-		nb, err := parseNotebook(path)
-		if err != nil {
-			return err
-		}
-		vals, err := nb.Bind(nil)
-		if err != nil {
-			return fmt.Errorf("%s: %w", path, err)
-		}
-		db, err := openDuckWith(ctx, g, e.Inputs.Snapshot, duck.Options{})
-		if err != nil {
-			return err
-		}
-		defer func() { err = errors.Join(err, db.Close()) }()
-		res, err := notebook.Run(ctx, db, nb, vals, notebook.Options{Logger: e.Logger})
-		if err != nil {
-			return err
-		}
-		date, err := analysis.SnapshotDate(ctx, db)
-		if err != nil {
-			return err
-		}
-		name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)) + ".html"
-		out := filepath.Join(w.ReportsDir(), date, name)
-		if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
-			return err
-		}
-		if err := notebook.WriteFile(out, res, notebook.HTML); err != nil {
-			return err
-		}
-		e.SetOutput(out)
-		e.Count("cells", int64(len(res.Cells)))
-		return nil
-	}
-}
-
-// notebookSHA256 returns the hex sha256 of a file's bytes.
-func notebookSHA256(path string) (string, error) {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
 }

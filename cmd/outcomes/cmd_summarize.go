@@ -2,17 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
 
@@ -51,14 +51,18 @@ EXIT STATUS
 			return runSummarize(cmd.Context(), g, o)
 		},
 	}
-	f := cmd.Flags()
-	f.StringVar(&o.plan, "plan", "", "analysis plan YAML (default: summarize.plan in outcomes.yaml, else the embedded default)")
-	f.Int64Var(&o.asOf, "as-of", 0, "summarize lake version `N`, as `outcomes lake log` numbers them; 0 = the latest")
-	f.StringVar(&o.out, "out", "", "output directory (default <workspace>/reports/<snapshot date>)")
+	o.AddFlags(cmd.Flags())
 	return cmd
 }
 
-func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) (err error) {
+// AddFlags adds the flags of the command to f.
+func (o *summarizeOptions) AddFlags(f *pflag.FlagSet) {
+	f.StringVar(&o.plan, "plan", "", "analysis plan YAML (default: summarize.plan in outcomes.yaml, else the embedded default)")
+	f.Int64Var(&o.asOf, "as-of", 0, "summarize lake version `N`, as `outcomes lake log` numbers them; 0 = the latest")
+	f.StringVar(&o.out, "out", "", "output directory (default <workspace>/reports/<snapshot date>)")
+}
+
+func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) error {
 	w, err := workspace.Find(g.workspace)
 	if err != nil {
 		return err
@@ -67,40 +71,33 @@ func runSummarize(ctx context.Context, g *globalOptions, o summarizeOptions) (er
 	if err != nil {
 		return err
 	}
-	db, err := openDuckWith(ctx, g, o.asOf, duck.Options{Materialize: true})
+	res, file, err := summarizeLake(ctx, g, w, plan, o.asOf, o.out)
 	if err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, db.Close()) }()
-	res, err := analysis.Run(ctx, db, plan, analysis.Options{ProgramVersion: programVersion()})
-	if err != nil {
-		return err
-	}
-	dir := o.out
-	if dir == "" {
-		date, err := analysis.SnapshotDate(ctx, db)
-		if err != nil {
-			return err
-		}
-		if date == "" {
-			today, err := g.date()
-			if err != nil {
-				return err
-			}
-			date = today.Format(time.DateOnly)
-		}
-		dir = filepath.Join(w.ReportsDir(), date)
-	}
-	if err := analysis.Write(dir, res); err != nil {
-		return err
-	}
-	fmt.Fprintf(g.stdout, "summary of lake version %d written to %s\n", res.Summary.Snapshot, filepath.Join(dir, analysis.SummaryFile))
+	fmt.Fprintf(g.stdout, "summary of lake version %d written to %s\n", res.Summary.Snapshot, file)
 	return emptySummary(res.Summary)
+}
+
+// summarizeLake runs the summarize stage over lake version asOf of w (0: the latest) into
+// out, or reports/<snapshot date>/ when out is "", and returns the path of summary.json.
+func summarizeLake(ctx context.Context, g *globalOptions, w *workspace.Workspace, plan *summary.Plan, asOf int64, out string) (*analysis.Result, string, error) {
+	snap, dopt, err := duckSnapshot(ctx, g, asOf, duck.Options{})
+	if err != nil {
+		return nil, "", err
+	}
+	today, err := g.date()
+	if err != nil {
+		return nil, "", err
+	}
+	res, file, err := analysis.Summarize(ctx, plan, analysis.SummarizeOptions{Snapshot: snap, Duck: dopt,
+		ProgramVersion: programVersion(), Dir: out, ReportsDir: w.ReportsDir(), Today: today})
+	return res, file, duckError(err)
 }
 
 // emptySummary returns an error that needs a person (exit 3) when the summary has no
 // session: every number in it is undefined, which is seldom what was meant.
-func emptySummary(s *analysis.Summary) error {
+func emptySummary(s *summary.Summary) error {
 	switch {
 	case s.Population.Sessions > 0:
 		return nil
@@ -112,7 +109,7 @@ func emptySummary(s *analysis.Summary) error {
 
 // loadPlan reads the plan the flag or the workspace names, or the embedded default. A plan
 // that cannot be read or parsed is a usage error (exit 2) naming the file and key.
-func loadPlan(w *workspace.Workspace, flag string) (*analysis.Plan, error) {
+func loadPlan(w *workspace.Workspace, flag string) (*summary.Plan, error) {
 	path, from := flag, "--plan"
 	if path == "" {
 		path, from = w.Config.Summarize.Plan, workspace.ConfigFile+": summarize.plan"

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/publish"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // pubRun runs the command in process and returns its exit code, stdout and stderr.
@@ -206,11 +206,11 @@ func pubWrite(t *testing.T, path string, data []byte) {
 // value (from the workspace's summary) is below the threshold with that value.
 func pubRevealSmall(t *testing.T, data []byte, ws string) ([]byte, string) {
 	t.Helper()
-	paths, _ := filepath.Glob(filepath.Join(ws, "reports", "*", analysis.SummaryFile))
+	paths, _ := filepath.Glob(filepath.Join(ws, "reports", "*", summary.FileName))
 	if len(paths) != 1 {
 		t.Fatalf("summaries: %v", paths)
 	}
-	s, err := analysis.ReadSummary(paths[0])
+	s, err := summary.Read(paths[0])
 	if err != nil {
 		t.Fatal(err)
 	}

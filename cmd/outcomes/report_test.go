@@ -20,7 +20,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 var updateScreenshot = flag.Bool("update-screenshot", false, "write docs/report.png from the demo report (also OUTCOMES_UPDATE_SCREENSHOT=1)")
@@ -88,7 +88,7 @@ func (e *pageEvents) listen(ev any) {
 
 // demoReport runs the demo at its default size into a temporary directory and returns the
 // report's path and the summary it was made from.
-func demoReport(t *testing.T) (string, *analysis.Summary) {
+func demoReport(t *testing.T) (string, *summary.Summary) {
 	t.Helper()
 	var out bytes.Buffer
 	g := &globalOptions{stdout: &out, stderr: &out, quiet: true}
@@ -101,7 +101,7 @@ func demoReport(t *testing.T) (string, *analysis.Summary) {
 	if len(matches) != 1 {
 		t.Fatalf("demo wrote %d reports, want 1:\n%s", len(matches), out.String())
 	}
-	s, err := analysis.ReadSummary(filepath.Join(filepath.Dir(matches[0]), analysis.SummaryFile))
+	s, err := summary.Read(filepath.Join(filepath.Dir(matches[0]), summary.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,12 +249,12 @@ func TestReportInBrowser(t *testing.T) {
 
 // headlineNumbers returns the numbers of a course block that the headline must show, formatted
 // here from summary.json independently of the report's code.
-func headlineNumbers(measure string, b *analysis.PairedBlock) []string {
+func headlineNumbers(measure string, b *summary.PairedBlock) []string {
 	dec := 1
 	if measure == "mymop_profile" {
 		dec = 2
 	}
-	f := func(x analysis.Float) string {
+	f := func(x summary.Float) string {
 		s := fmt.Sprintf("%.*f", dec, float64(x))
 		if strings.Trim(s, "-0.") == "" {
 			s = strings.TrimPrefix(s, "-")

@@ -21,9 +21,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	nightly "github.com/cstoutcomes/outcomes/pipeline/run"
 	"github.com/cstoutcomes/outcomes/pipeline/source"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"github.com/cstoutcomes/outcomes/pipeline/synth"
 	"github.com/cstoutcomes/outcomes/pipeline/workspace"
 )
@@ -416,11 +416,11 @@ func stepOutput(rec *nightly.Record, name string) string {
 
 // summaryOf reads the summary.json that the newest ok summarize step of rec (or of an earlier
 // run, when rec found it up to date) points to.
-func summaryOf(t *testing.T, rec *nightly.Record) *analysis.Summary {
+func summaryOf(t *testing.T, rec *nightly.Record) *summary.Summary {
 	t.Helper()
 	for _, s := range rec.Steps {
 		if s.Name == "summarize" && s.Output != "" {
-			sum, err := analysis.ReadSummary(s.Output)
+			sum, err := summary.Read(s.Output)
 			if err != nil {
 				t.Fatal(err)
 			}

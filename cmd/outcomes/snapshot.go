@@ -20,20 +20,28 @@ func openDuck(ctx context.Context, g *globalOptions, asOf int64) (*duck.DB, erro
 // openDuckWith is openDuck with options (such as Materialize); Threads, MemoryLimit and
 // Logger are taken from the workspace and the flags when left zero.
 func openDuckWith(ctx context.Context, g *globalOptions, asOf int64, opt duck.Options) (*duck.DB, error) {
+	snap, opt, err := duckSnapshot(ctx, g, asOf, opt)
+	if err != nil {
+		return nil, err
+	}
+	db, err := duck.Open(ctx, snap, opt)
+	return db, duckError(err)
+}
+
+// duckSnapshot reads lake version asOf of the workspace (0: the latest) and completes opt
+// for duck.Open: Threads, MemoryLimit and Logger come from the workspace and the flags when
+// left zero.
+func duckSnapshot(ctx context.Context, g *globalOptions, asOf int64, opt duck.Options) (duck.Snapshot, duck.Options, error) {
 	if asOf < 0 {
-		return nil, exit.Usagef("--as-of %d: allowed: a lake version (1, 2, ... as `outcomes lake log` lists them), or 0 for the latest", asOf)
+		return duck.Snapshot{}, opt, exit.Usagef("--as-of %d: allowed: a lake version (1, 2, ... as `outcomes lake log` lists them), or 0 for the latest", asOf)
 	}
-	w, err := workspace.Find(g.workspace)
+	w, log, err := g.openWorkspace()
 	if err != nil {
-		return nil, err
-	}
-	log, err := g.logger()
-	if err != nil {
-		return nil, err
+		return duck.Snapshot{}, opt, err
 	}
 	snap, err := lakeSnapshot(ctx, w, asOf, lake.Options{Logger: log})
 	if err != nil {
-		return nil, err
+		return snap, opt, err
 	}
 	if opt.Threads == 0 {
 		opt.Threads = w.Config.Duck.Threads
@@ -44,11 +52,15 @@ func openDuckWith(ctx context.Context, g *globalOptions, asOf int64, opt duck.Op
 	if opt.Logger == nil {
 		opt.Logger = log
 	}
-	db, err := duck.Open(ctx, snap, opt)
+	return snap, opt, nil
+}
+
+// duckError makes a bad duckdb setting of the workspace a usage error (exit 2).
+func duckError(err error) error {
 	if errors.Is(err, duck.ErrOption) {
-		return nil, exit.Usagef("%s: duckdb settings: %w", workspace.ConfigFile, err)
+		return exit.Usagef("%s: duckdb settings: %w", workspace.ConfigFile, err)
 	}
-	return db, err
+	return err
 }
 
 // lakeSnapshot reads lake version asOf (0: the latest) and its log as a duck.Snapshot.
@@ -58,25 +70,9 @@ func lakeSnapshot(ctx context.Context, w *workspace.Workspace, asOf int64, opt l
 		return snap, err
 	}
 	defer func() { err = errors.Join(err, l.Close()) }()
-	s, err := l.Snapshot(ctx, asOf)
+	snap, err = duck.SnapshotOf(ctx, l, asOf)
 	if errors.Is(err, lake.ErrUnknownVersion) {
 		return snap, exit.Usagef("--as-of %d: %w", asOf, err)
 	}
-	if err != nil {
-		return snap, err
-	}
-	log, err := l.Log(ctx)
-	if err != nil {
-		return snap, err
-	}
-	snap = duck.Snapshot{Version: s.Version, SessionsFiles: s.SessionsFiles, QuarantineFiles: s.QuarantineFiles}
-	for _, c := range log {
-		snap.Commits = append(snap.Commits, duck.Commit{
-			Version: c.Version, Time: c.Time, Operation: c.Operation,
-			SourceName: c.Source.Name, SourceSHA256: c.Source.SHA256,
-			RowsRead: c.Counts.Read, RowsAccepted: c.Counts.Accepted, RowsQuarantined: c.Counts.Quarantined,
-			RowsExcluded: c.Counts.Excluded, Violations: c.Counts.Violations,
-		})
-	}
-	return snap, nil
+	return snap, err
 }

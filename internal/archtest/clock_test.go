@@ -66,6 +66,12 @@ func TestClockIsAnInput(t *testing.T) {
 // calls fn with its slash-separated path from the repository root.
 func walkGo(t *testing.T, fn func(path string, f *ast.File)) {
 	t.Helper()
+	walkGoFset(t, func(_ *token.FileSet, path string, f *ast.File) { fn(path, f) })
+}
+
+// walkGoFset is walkGo that also passes the file set, for positions.
+func walkGoFset(t *testing.T, fn func(fset *token.FileSet, path string, f *ast.File)) {
+	t.Helper()
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(repoRoot, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -86,7 +92,7 @@ func walkGo(t *testing.T, fn func(path string, f *ast.File)) {
 		if err != nil {
 			return err
 		}
-		fn(rel, f)
+		fn(fset, rel, f)
 		return nil
 	})
 	if err != nil {

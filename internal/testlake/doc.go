@@ -19,7 +19,7 @@
 //	db := tl.DB(0, duck.Options{Threads: 1})
 //
 // A lake shared by a package's tests is built once in TestMain, which has no testing.TB:
-// [WriteExport], [Open], [IngestFile] and [Snapshot] do the same steps and return errors.
+// [WriteExport], [Open] and [IngestFile] do the same steps and return errors.
 //
 // # Room
 //

@@ -49,27 +49,6 @@ func IngestFile(ctx context.Context, l *lake.Lake, path string) (*ingest.Report,
 	return rep, nil
 }
 
-// Snapshot returns version asOf of l (0: the latest) as pipeline/duck reads it, with the
-// lake's commit log.
-func Snapshot(ctx context.Context, l *lake.Lake, asOf int64) (duck.Snapshot, error) {
-	s, err := l.Snapshot(ctx, asOf)
-	if err != nil {
-		return duck.Snapshot{}, err
-	}
-	log, err := l.Log(ctx)
-	if err != nil {
-		return duck.Snapshot{}, err
-	}
-	snap := duck.Snapshot{Version: s.Version, SessionsFiles: s.SessionsFiles, QuarantineFiles: s.QuarantineFiles}
-	for _, c := range log {
-		snap.Commits = append(snap.Commits, duck.Commit{Version: c.Version, Time: c.Time, Operation: c.Operation,
-			SourceName: c.Source.Name, SourceSHA256: c.Source.SHA256, RowsRead: c.Counts.Read,
-			RowsAccepted: c.Counts.Accepted, RowsQuarantined: c.Counts.Quarantined, RowsExcluded: c.Counts.Excluded,
-			Violations: c.Counts.Violations})
-	}
-	return snap, nil
-}
-
 // synthConfig is the synthetic export of clients clients from seed, ending at Today.
 func synthConfig(clients int, seed uint64) synth.Config {
 	return synth.Config{Clients: clients, Seed: seed, Today: Today}
@@ -137,7 +116,7 @@ func (tl *Lake) Ingest(name, content string) *ingest.Report {
 // Snapshot returns version asOf (0: the latest) as pipeline/duck reads it.
 func (tl *Lake) Snapshot(asOf int64) duck.Snapshot {
 	tl.tb.Helper()
-	snap, err := Snapshot(tl.tb.Context(), tl.Lake, asOf)
+	snap, err := duck.SnapshotOf(tl.tb.Context(), tl.Lake, asOf)
 	if err != nil {
 		tl.tb.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"encoding/csv"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"maps"
 	"math"
 	"path/filepath"
@@ -111,7 +112,7 @@ func plainPairedT(first, last []float64) (mean, sd, tstat, p float64) {
 	return mean, sd, tstat, p
 }
 
-func near(t *testing.T, name string, got Float, want float64) {
+func near(t *testing.T, name string, got summary.Float, want float64) {
 	t.Helper()
 	if !scalar.EqualWithinAbsOrRel(float64(got), want, 1e-12, 1e-9) {
 		t.Errorf("%s = %v, want %v", name, got, want)
@@ -316,7 +317,7 @@ func TestWriteRead(t *testing.T) {
 	if err := Write(dir, res); err != nil { // again, over the first
 		t.Fatal(err)
 	}
-	s, err := ReadSummary(filepath.Join(dir, SummaryFile))
+	s, err := summary.Read(filepath.Join(dir, summary.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,7 +331,7 @@ func TestWriteRead(t *testing.T) {
 	}
 	tables, _ := Tables(res)
 	for _, tb := range tables {
-		if _, err := filepath.Glob(filepath.Join(dir, TablesDir, tb.Name)); err != nil {
+		if _, err := filepath.Glob(filepath.Join(dir, summary.TablesDir, tb.Name)); err != nil {
 			t.Error(err)
 		}
 	}

@@ -1,8 +1,8 @@
 // Package analysis runs an analysis plan over a lake snapshot and writes summary.json and the
 // tidy tables (DESIGN.md section 6; docs/summary.md describes every field and its method).
 //
-// A [Plan] (plans/default.yaml embedded, or a file) names the outcomes, the analyses of each,
-// the subgroups, min_clients for the meta-analysis, Knapp–Hartung, the multiplicity method with
+// A [summary.Plan] (plans/default.yaml embedded, or a file) names the outcomes, the analyses
+// of each, the subgroups, min_clients for the meta-analysis, Knapp–Hartung, the multiplicity method with
 // its confirmatory tests, and the seed; [ParsePlan] rejects an unknown key, outcome, analysis,
 // subgroup or test with an error naming it ([ErrPlan]).
 //
@@ -27,11 +27,12 @@
 //
 // # Determinism
 //
-// The same snapshot, plan and program give byte-identical output: the [Summary] types fix the
-// key order ([Ordered] for keyed levels, sorted by byte order), floats are written by [Float]
-// with strconv.FormatFloat(x, 'g', -1, 64) and NaN as null, rows are read in a fixed order,
-// and nothing depends on the clock or the source files' row order.
+// The same snapshot, plan and program give byte-identical output: the [summary.Summary] types fix
+// the key order ([summary.Ordered] for keyed levels, sorted by byte order), floats are written by
+// [summary.Float] with strconv.FormatFloat(x, 'g', -1, 64) and NaN as null, rows are read in a
+// fixed order, and nothing depends on the clock or the source files' row order.
 //
-// [Write] puts summary.json and tables/*.csv in a directory atomically; [ReadSummary] reads
-// summary.json back into the same types for the report.
+// [Write] puts summary.json and tables/*.csv in a directory atomically; [summary.Read] reads
+// summary.json back into the same types for the report. The types live in pipeline/summary,
+// which links neither DuckDB nor the statistics, so that readers of a summary need neither.
 package analysis

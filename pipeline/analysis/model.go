@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"math"
 
 	"github.com/cstoutcomes/outcomes/pipeline/stats"
@@ -34,7 +35,7 @@ var (
 
 const lmmFormula = "value ~ session_number + (1 | practitioner/client)"
 
-func (r *runner) mixedModel(measure string) (*MixedModelResult, error) {
+func (r *runner) mixedModel(measure string) (*summary.MixedModelResult, error) {
 	var d stats.LMMData
 	var sn []float64
 	err := r.query(fmt.Sprintf(`SELECT practitioner_key, client_key, CAST(session_number AS DOUBLE), CAST(%s AS DOUBLE)
@@ -53,7 +54,7 @@ func (r *runner) mixedModel(measure string) (*MixedModelResult, error) {
 		return nil, err
 	}
 	d.X, d.XNames = [][]float64{sn}, []string{"session_number"}
-	b := &LMMBlock{Formula: lmmFormula, REMLCriterion: Null, NObs: len(d.Y)}
+	b := &summary.LMMBlock{Formula: lmmFormula, REMLCriterion: summary.Null, NObs: len(d.Y)}
 	b.NPractitioners, b.NClients = countGroups(d.Outer, d.Group)
 	fit, err := stats.FitLMM(r.ctx, d, stats.LMMOptions{})
 	if err != nil {
@@ -64,7 +65,7 @@ func (r *runner) mixedModel(measure string) (*MixedModelResult, error) {
 	} else {
 		fillLMM(b, fit)
 	}
-	return &MixedModelResult{Method: methodMixedModel, References: lmmReferences, Overall: b}, nil
+	return &summary.MixedModelResult{Method: methodMixedModel, References: lmmReferences, Overall: b}, nil
 }
 
 // countGroups counts practitioners and (practitioner, client) pairs of rows sorted by both.
@@ -80,7 +81,7 @@ func countGroups(outer, group []string) (practitioners, clients int) {
 	return practitioners, clients
 }
 
-func lmmReason(err error, b *LMMBlock) string {
+func lmmReason(err error, b *summary.LMMBlock) string {
 	switch {
 	case b.NObs == 0:
 		return "no recorded values"
@@ -96,24 +97,24 @@ func lmmReason(err error, b *LMMBlock) string {
 	}
 }
 
-func fillLMM(b *LMMBlock, fit *stats.LMMFit) {
-	fe := func(i int) FixedEffect {
+func fillLMM(b *summary.LMMBlock, fit *stats.LMMFit) {
+	fe := func(i int) summary.FixedEffect {
 		f := fit.Fixed[i]
-		return FixedEffect{Estimate: Float(f.Estimate), SE: Float(f.SE), DF: Float(f.DF), T: Float(f.T), P: Float(f.P)}
+		return summary.FixedEffect{Estimate: summary.Float(f.Estimate), SE: summary.Float(f.SE), DF: summary.Float(f.DF), T: summary.Float(f.T), P: summary.Float(f.P)}
 	}
-	b.Fixed = &LMMFixed{Intercept: fe(0), SessionNumber: fe(1)}
-	b.Variance = &LMMVariance{Practitioner: Float(fit.VarOuter), Client: Float(fit.VarGroup), Residual: Float(fit.VarResidual)}
-	b.REMLCriterion = Float(fit.Criterion)
+	b.Fixed = &summary.LMMFixed{Intercept: fe(0), SessionNumber: fe(1)}
+	b.Variance = &summary.LMMVariance{Practitioner: summary.Float(fit.VarOuter), Client: summary.Float(fit.VarGroup), Residual: summary.Float(fit.VarResidual)}
+	b.REMLCriterion = summary.Float(fit.Criterion)
 	b.NObs, b.NClients, b.NPractitioners = fit.NObs, fit.NGroups, fit.NOuter
 	b.Singular = &fit.Singular
 }
 
-func (r *runner) metaAnalysis(measure string) (*MetaResult, []PractitionerRow, error) {
+func (r *runner) metaAnalysis(measure string) (*summary.MetaResult, []PractitionerRow, error) {
 	p, err := r.coursePairs(measure)
 	if err != nil {
 		return nil, nil, err
 	}
-	b := &MetaBlock{MinClients: r.plan.MinClients, Test: "z"}
+	b := &summary.MetaBlock{MinClients: r.plan.MinClients, Test: "z"}
 	if r.plan.KNHA {
 		b.Test = "t"
 	}
@@ -136,31 +137,31 @@ func (r *runner) metaAnalysis(measure string) (*MetaResult, []PractitionerRow, e
 			fillMeta(b, m)
 		}
 	}
-	return &MetaResult{Method: methodMeta, References: metaReferences, Overall: b}, rows, nil
+	return &summary.MetaResult{Method: methodMeta, References: metaReferences, Overall: b}, rows, nil
 }
 
-func nullMeta(b *MetaBlock) {
-	for _, f := range []*Float{&b.Estimate, &b.SE, &b.Z, &b.T, &b.DF, &b.P, &b.CILow, &b.CIHigh, &b.Tau2, &b.I2, &b.H2,
+func nullMeta(b *summary.MetaBlock) {
+	for _, f := range []*summary.Float{&b.Estimate, &b.SE, &b.Z, &b.T, &b.DF, &b.P, &b.CILow, &b.CIHigh, &b.Tau2, &b.I2, &b.H2,
 		&b.Q, &b.QP, &b.PILow, &b.PIHigh} {
-		*f = Null
+		*f = summary.Null
 	}
 }
 
-func fillMeta(b *MetaBlock, m stats.MetaResult) {
-	b.K, b.Estimate, b.SE, b.P = m.K, Float(m.Mu), Float(m.SE), Float(m.PValue)
+func fillMeta(b *summary.MetaBlock, m stats.MetaResult) {
+	b.K, b.Estimate, b.SE, b.P = m.K, summary.Float(m.Mu), summary.Float(m.SE), summary.Float(m.PValue)
 	if m.KnappHartung {
-		b.T, b.DF = Float(m.Stat), Float(m.DF)
+		b.T, b.DF = summary.Float(m.Stat), summary.Float(m.DF)
 	} else {
-		b.Z = Float(m.Stat)
+		b.Z = summary.Float(m.Stat)
 	}
-	b.CILow, b.CIHigh, b.Tau2, b.I2, b.H2 = Float(m.CILower), Float(m.CIUpper), Float(m.Tau2), Float(m.I2), Float(m.H2)
-	b.Q, b.QP, b.PILow, b.PIHigh = Float(m.QE), Float(m.QEp), Float(m.PILower), Float(m.PIUpper)
+	b.CILow, b.CIHigh, b.Tau2, b.I2, b.H2 = summary.Float(m.CILower), summary.Float(m.CIUpper), summary.Float(m.Tau2), summary.Float(m.I2), summary.Float(m.H2)
+	b.Q, b.QP, b.PILow, b.PIHigh = summary.Float(m.QE), summary.Float(m.QEp), summary.Float(m.PILower), summary.Float(m.PIUpper)
 }
 
 // practitionerEffects groups the course pairs (sorted by practitioner) into per-practitioner
 // mean changes, records each eligible practitioner's row, and returns yi and vi of those
 // included.
-func (r *runner) practitionerEffects(measure string, p *pairs, b *MetaBlock) (yi, vi []float64, rows []PractitionerRow) {
+func (r *runner) practitionerEffects(measure string, p *pairs, b *summary.MetaBlock) (yi, vi []float64, rows []PractitionerRow) {
 	for start := 0; start < len(p.practitioner); {
 		end := start
 		for end < len(p.practitioner) && p.practitioner[end] == p.practitioner[start] {
@@ -189,7 +190,7 @@ func practitionerRow(measure string, p *pairs, start, end int) PractitionerRow {
 	}
 	desc, _ := stats.Describe(d) // n >= min_clients >= 2
 	row := PractitionerRow{Measure: measure, PractitionerKey: p.practitioner[start], Clients: len(d),
-		MeanChange: Float(desc.Mean), SDChange: Float(desc.SD), VI: Float(desc.SD * desc.SD / float64(len(d)))}
+		MeanChange: summary.Float(desc.Mean), SDChange: summary.Float(desc.SD), VI: summary.Float(desc.SD * desc.SD / float64(len(d)))}
 	row.Included = row.VI.Valid() && row.VI > 0 && !math.IsNaN(desc.Mean)
 	if !row.Included {
 		row.Reason = "every client changed alike: vi = 0"

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"math"
 	"slices"
 	"strings"
@@ -74,7 +75,7 @@ func (r *runner) readPairs(q string) (*pairs, error) {
 	return p, err
 }
 
-func (r *runner) withinSession() (*PairedAnalysis, error) {
+func (r *runner) withinSession() (*summary.PairedAnalysis, error) {
 	p, err := r.readPairs(`SELECT practitioner_key, coalesce(modality, '(missing)'), coalesce(presenting_complaint, '(missing)'),
 		CAST(pain_before AS DOUBLE), CAST(pain_after AS DOUBLE) FROM sessions
 		WHERE pain_before IS NOT NULL AND pain_after IS NOT NULL
@@ -93,7 +94,7 @@ func (r *runner) coursePairs(measure string) (*pairs, error) {
 		WHERE %[1]s_n >= 2 ORDER BY practitioner_key, client_key`, c))
 }
 
-func (r *runner) course(measure string) (*PairedAnalysis, error) {
+func (r *runner) course(measure string) (*summary.PairedAnalysis, error) {
 	p, err := r.coursePairs(measure)
 	if err != nil {
 		return nil, err
@@ -102,16 +103,16 @@ func (r *runner) course(measure string) (*PairedAnalysis, error) {
 }
 
 // pairedAnalysis computes the block overall and per level of each subgroup of the plan.
-func (r *runner) pairedAnalysis(method, field string, p *pairs) *PairedAnalysis {
-	a := &PairedAnalysis{Method: method, References: pairedReferences, Overall: r.pairedBlock(field, p),
-		ByModality: Ordered[*PairedBlock]{}, ByComplaint: Ordered[*PairedBlock]{}}
+func (r *runner) pairedAnalysis(method, field string, p *pairs) *summary.PairedAnalysis {
+	a := &summary.PairedAnalysis{Method: method, References: pairedReferences, Overall: r.pairedBlock(field, p),
+		ByModality: summary.Ordered[*summary.PairedBlock]{}, ByComplaint: summary.Ordered[*summary.PairedBlock]{}}
 	for _, sg := range r.plan.Subgroups {
 		by := &a.ByModality
 		if sg == "presenting_complaint" {
 			by = &a.ByComplaint
 		}
 		for _, level := range sortedLevels(p.levels[sg]) {
-			*by = append(*by, Entry[*PairedBlock]{Key: level, Value: r.pairedBlock(field, p.subset(sg, level))})
+			*by = append(*by, summary.Entry[*summary.PairedBlock]{Key: level, Value: r.pairedBlock(field, p.subset(sg, level))})
 		}
 	}
 	return a
@@ -136,14 +137,14 @@ func (rs *reasons) add(s string) {
 func (rs reasons) String() string { return strings.Join(rs, "; ") }
 
 // pairedBlock computes the paired statistics of d = last - first.
-func (r *runner) pairedBlock(field string, p *pairs) *PairedBlock {
+func (r *runner) pairedBlock(field string, p *pairs) *summary.PairedBlock {
 	b := nullPaired(len(p.first))
 	var why reasons
 	if b.N == 0 {
 		why.add("no pairs")
 	} else {
-		b.MeanFirst, b.MeanLast = Float(mean(p.first)), Float(mean(p.last))
-		b.MeanChange = Float(mean(p.last) - mean(p.first))
+		b.MeanFirst, b.MeanLast = summary.Float(mean(p.first)), summary.Float(mean(p.last))
+		b.MeanChange = summary.Float(mean(p.last) - mean(p.first))
 	}
 	if b.N == 1 {
 		why.add("n < 2: one pair")
@@ -156,10 +157,10 @@ func (r *runner) pairedBlock(field string, p *pairs) *PairedBlock {
 	return b
 }
 
-func nullPaired(n int) *PairedBlock {
-	return &PairedBlock{N: n, MeanFirst: Null, MeanLast: Null, MeanChange: Null, SDChange: Null, CILow: Null, CIHigh: Null,
-		T: Null, DF: Null, P: Null, WilcoxonV: Null, WilcoxonP: Null, HLEstimate: Null, Dz: Null, DzCILow: Null,
-		DzCIHigh: Null, ResponderShare: Null, ResponderCILow: Null, ResponderCIHigh: Null, DeterioratedShare: Null}
+func nullPaired(n int) *summary.PairedBlock {
+	return &summary.PairedBlock{N: n, MeanFirst: summary.Null, MeanLast: summary.Null, MeanChange: summary.Null, SDChange: summary.Null, CILow: summary.Null, CIHigh: summary.Null,
+		T: summary.Null, DF: summary.Null, P: summary.Null, WilcoxonV: summary.Null, WilcoxonP: summary.Null, HLEstimate: summary.Null, Dz: summary.Null, DzCILow: summary.Null,
+		DzCIHigh: summary.Null, ResponderShare: summary.Null, ResponderCILow: summary.Null, ResponderCIHigh: summary.Null, DeterioratedShare: summary.Null}
 }
 
 func mean(x []float64) float64 {
@@ -171,13 +172,13 @@ func mean(x []float64) float64 {
 }
 
 // pairedTests fills the t-test, Wilcoxon and d_z fields for n >= 2 pairs.
-func pairedTests(b *PairedBlock, first, last []float64, why *reasons) {
+func pairedTests(b *summary.PairedBlock, first, last []float64, why *reasons) {
 	d := make([]float64, len(first))
 	for i := range d {
 		d[i] = last[i] - first[i]
 	}
 	if desc, err := stats.Describe(d); err == nil {
-		b.MeanChange, b.SDChange = Float(desc.Mean), Float(desc.SD)
+		b.MeanChange, b.SDChange = summary.Float(desc.Mean), summary.Float(desc.SD)
 	}
 	tt, err := stats.PairedTTest(last, first, stats.TTestOptions{})
 	switch {
@@ -185,15 +186,15 @@ func pairedTests(b *PairedBlock, first, last []float64, why *reasons) {
 		why.add("every change is the same: zero variance, the t-test is undefined")
 	case err != nil:
 		why.add("t-test: " + err.Error())
-	case !Float(tt.PValue).Valid():
+	case !summary.Float(tt.PValue).Valid():
 		why.add("every change is 0: the t-test is undefined")
 	default:
-		b.CILow, b.CIHigh, b.T, b.DF, b.P = Float(tt.ConfLow), Float(tt.ConfHigh), Float(tt.Statistic), Float(tt.DF), Float(tt.PValue)
+		b.CILow, b.CIHigh, b.T, b.DF, b.P = summary.Float(tt.ConfLow), summary.Float(tt.ConfHigh), summary.Float(tt.Statistic), summary.Float(tt.DF), summary.Float(tt.PValue)
 	}
 	if w, err := stats.WilcoxonSignedRank(last, first, stats.WilcoxonOptions{}); err != nil {
 		why.add("wilcoxon: " + err.Error())
 	} else {
-		b.WilcoxonV, b.WilcoxonP, b.HLEstimate = Float(w.Statistic), Float(w.PValue), Float(w.Estimate)
+		b.WilcoxonV, b.WilcoxonP, b.HLEstimate = summary.Float(w.Statistic), summary.Float(w.PValue), summary.Float(w.Estimate)
 		if !b.WilcoxonP.Valid() {
 			why.add("every change is 0: the Wilcoxon test and the Hodges-Lehmann estimate are undefined")
 		}
@@ -205,12 +206,12 @@ func pairedTests(b *PairedBlock, first, last []float64, why *reasons) {
 	case err != nil:
 		why.add("d_z: " + err.Error())
 	default:
-		b.Dz, b.DzCILow, b.DzCIHigh = Float(dz.Dz), Float(dz.CILower), Float(dz.CIUpper)
+		b.Dz, b.DzCILow, b.DzCIHigh = summary.Float(dz.Dz), summary.Float(dz.CILower), summary.Float(dz.CIUpper)
 	}
 }
 
 // responders fills the responder and deterioration fields from measures.json's rules.
-func (r *runner) responders(b *PairedBlock, field string, first, last []float64) {
+func (r *runner) responders(b *summary.PairedBlock, field string, first, last []float64) {
 	rule := r.ref.DefaultResponder(field)
 	worse, mirrored := r.ref.WorseRule(field)
 	if rule == nil || rule.Check() != nil {
@@ -227,9 +228,9 @@ func (r *runner) responders(b *PairedBlock, field string, first, last []float64)
 	if ev == 0 {
 		why.add("no evaluable pair for " + rule.ID + " (" + rule.EvaluableIf + ")")
 	} else {
-		b.ResponderShare = Float(float64(met) / float64(ev))
+		b.ResponderShare = summary.Float(float64(met) / float64(ev))
 		if w, err := stats.Wilson(met, ev, stats.ProportionOptions{}); err == nil {
-			b.ResponderCILow, b.ResponderCIHigh = Float(w.ConfLow), Float(w.ConfHigh)
+			b.ResponderCILow, b.ResponderCIHigh = summary.Float(w.ConfLow), summary.Float(w.ConfHigh)
 		}
 	}
 	if worse != nil && worse.Check() == nil {
@@ -241,7 +242,7 @@ func (r *runner) responders(b *PairedBlock, field string, first, last []float64)
 		if err == nil {
 			b.DeteriorationRule, b.DeteriorationEvaluable, b.Deteriorated = &name, intp(wev), intp(wmet)
 			if wev > 0 {
-				b.DeterioratedShare = Float(float64(wmet) / float64(wev))
+				b.DeterioratedShare = summary.Float(float64(wmet) / float64(wev))
 			} else {
 				why.add("no evaluable pair for " + name)
 			}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"maps"
 	"slices"
 	"strings"
@@ -19,59 +20,15 @@ import (
 // or test, or a value out of range. The message names the offending key.
 var ErrPlan = errors.New("analysis plan")
 
-// The analyses a plan can ask for.
-const (
-	WithinSession = "within_session"
-	Course        = "course"
-	MixedModel    = "mixed_model"
-	MetaAnalysis  = "meta_analysis"
-)
-
 // Measures are the outcomes a plan can name, in the order summary.json lists them, with the
 // lake column that holds each (pain is analysed through pain_before, plus pain_after within
 // sessions).
 var Measures = []string{"pain", "sleep_quality", "headache_days", "hit6", "mymop_profile"}
 
-var analysesOrder = []string{WithinSession, Course, MixedModel, MetaAnalysis}
+var analysesOrder = []string{summary.WithinSession, summary.Course, summary.MixedModel, summary.MetaAnalysis}
 
 // Subgroups a plan can name, and the column of each.
 var subgroupColumns = map[string]string{"modality": "modality", "presenting_complaint": "presenting_complaint"}
-
-// Plan is a parsed, checked analysis plan.
-type Plan struct {
-	Name     string        `json:"name"`
-	Source   string        `json:"source"` // "default.yaml" (embedded) or the file's base name
-	SHA256   string        `json:"-"`      // of the plan's bytes
-	Outcomes []PlanOutcome `json:"outcomes"`
-	// Subgroups are "modality" and/or "presenting_complaint", in the plan's order.
-	Subgroups    []string     `json:"subgroups"`
-	MinClients   int          `json:"min_clients"`
-	KNHA         bool         `json:"knha"`
-	Multiplicity Multiplicity `json:"multiplicity"`
-	Seed         uint64       `json:"seed"`
-}
-
-// PlanOutcome is one measure and the analyses to run on it, in the fixed order of analyses.
-type PlanOutcome struct {
-	Measure  string   `json:"measure"`
-	Analyses []string `json:"analyses"`
-}
-
-// Multiplicity is the plan's multiplicity correction.
-type Multiplicity struct {
-	Method       string   `json:"method"` // "holm" or "bh"
-	Confirmatory []string `json:"confirmatory"`
-}
-
-// Has reports whether the plan runs analysis a on measure m.
-func (p *Plan) Has(m, a string) bool {
-	for _, o := range p.Outcomes {
-		if o.Measure == m {
-			return slices.Contains(o.Analyses, a)
-		}
-	}
-	return false
-}
 
 type planYAML struct {
 	Name         string              `yaml:"name"`
@@ -87,13 +44,13 @@ type planYAML struct {
 }
 
 // DefaultPlan returns the embedded plans/default.yaml.
-func DefaultPlan() (*Plan, error) { return ParsePlan(plans.DefaultName, plans.Default) }
+func DefaultPlan() (*summary.Plan, error) { return ParsePlan(plans.DefaultName, plans.Default) }
 
 // ParsePlan parses and checks a plan. name is how the plan is reported (its file's base name).
 // Defaults: subgroups modality and presenting_complaint, min_clients 5, knha false,
 // multiplicity holm over the course paired t-test of every outcome, seed 0. Errors wrap
 // ErrPlan and name the key.
-func ParsePlan(name string, b []byte) (*Plan, error) {
+func ParsePlan(name string, b []byte) (*summary.Plan, error) {
 	var root yaml.Node
 	if err := yaml.Unmarshal(b, &root); err != nil {
 		return nil, fmt.Errorf("%w %s: %s", ErrPlan, name, strings.TrimPrefix(err.Error(), "yaml: "))
@@ -108,11 +65,11 @@ func ParsePlan(name string, b []byte) (*Plan, error) {
 		return nil, fmt.Errorf("%w %s: %s", ErrPlan, name, strings.ReplaceAll(strings.TrimPrefix(err.Error(), "yaml: "), "\n", " "))
 	}
 	sum := sha256.Sum256(b)
-	p := &Plan{Name: y.Name, Source: name, SHA256: hex.EncodeToString(sum[:]), KNHA: y.KNHA, Seed: y.Seed, MinClients: 5}
+	p := &summary.Plan{Name: y.Name, Source: name, SHA256: hex.EncodeToString(sum[:]), KNHA: y.KNHA, Seed: y.Seed, MinClients: 5}
 	if p.Name == "" {
 		p.Name = strings.TrimSuffix(strings.TrimSuffix(name, ".yaml"), ".yml")
 	}
-	steps := []func(*Plan, *planYAML) error{planOutcomes, planSubgroups, planMinClients, planMultiplicity}
+	steps := []func(*summary.Plan, *planYAML) error{planOutcomes, planSubgroups, planMinClients, planMultiplicity}
 	for _, step := range steps {
 		if err := step(p, &y); err != nil {
 			return nil, fmt.Errorf("%w %s: %w", ErrPlan, name, err)
@@ -121,7 +78,7 @@ func ParsePlan(name string, b []byte) (*Plan, error) {
 	return p, nil
 }
 
-func planOutcomes(p *Plan, y *planYAML) error {
+func planOutcomes(p *summary.Plan, y *planYAML) error {
 	if len(y.Outcomes) == 0 {
 		return fmt.Errorf("outcomes: none given; allowed: %s", strings.Join(Measures, ", "))
 	}
@@ -133,7 +90,7 @@ func planOutcomes(p *Plan, y *planYAML) error {
 			if !slices.Contains(analysesOrder, a) {
 				return fmt.Errorf("outcomes.%s: unknown analysis %q; allowed: %s", m, a, strings.Join(analysesOrder, ", "))
 			}
-			if a == WithinSession && m != "pain" {
+			if a == summary.WithinSession && m != "pain" {
 				return fmt.Errorf("outcomes.%s: within_session is defined for pain only", m)
 			}
 		}
@@ -143,7 +100,7 @@ func planOutcomes(p *Plan, y *planYAML) error {
 		if !ok {
 			continue
 		}
-		o := PlanOutcome{Measure: m, Analyses: []string{}}
+		o := summary.PlanOutcome{Measure: m, Analyses: []string{}}
 		for _, a := range analysesOrder {
 			if slices.Contains(as, a) {
 				o.Analyses = append(o.Analyses, a)
@@ -154,7 +111,7 @@ func planOutcomes(p *Plan, y *planYAML) error {
 	return nil
 }
 
-func planSubgroups(p *Plan, y *planYAML) error {
+func planSubgroups(p *summary.Plan, y *planYAML) error {
 	if y.Subgroups == nil {
 		p.Subgroups = []string{"modality", "presenting_complaint"}
 		return nil
@@ -171,7 +128,7 @@ func planSubgroups(p *Plan, y *planYAML) error {
 	return nil
 }
 
-func planMinClients(p *Plan, y *planYAML) error {
+func planMinClients(p *summary.Plan, y *planYAML) error {
 	if y.MinClients == nil {
 		return nil
 	}
@@ -182,8 +139,8 @@ func planMinClients(p *Plan, y *planYAML) error {
 	return nil
 }
 
-func planMultiplicity(p *Plan, y *planYAML) error {
-	p.Multiplicity = Multiplicity{Method: "holm"}
+func planMultiplicity(p *summary.Plan, y *planYAML) error {
+	p.Multiplicity = summary.Multiplicity{Method: "holm"}
 	var conf *[]string
 	if y.Multiplicity != nil {
 		if y.Multiplicity.Method != "" {
@@ -197,15 +154,15 @@ func planMultiplicity(p *Plan, y *planYAML) error {
 	if conf == nil {
 		p.Multiplicity.Confirmatory = []string{}
 		for _, o := range p.Outcomes {
-			if slices.Contains(o.Analyses, Course) {
-				p.Multiplicity.Confirmatory = append(p.Multiplicity.Confirmatory, o.Measure+"."+Course+".paired_t")
+			if slices.Contains(o.Analyses, summary.Course) {
+				p.Multiplicity.Confirmatory = append(p.Multiplicity.Confirmatory, o.Measure+"."+summary.Course+".paired_t")
 			}
 		}
 		return nil
 	}
 	p.Multiplicity.Confirmatory = []string{}
 	for _, id := range *conf {
-		if err := p.checkTest(id); err != nil {
+		if err := checkTest(p, id); err != nil {
 			return fmt.Errorf("multiplicity.confirmatory: %w", err)
 		}
 		if !slices.Contains(p.Multiplicity.Confirmatory, id) {
@@ -217,13 +174,13 @@ func planMultiplicity(p *Plan, y *planYAML) error {
 
 // testsOf are the test names of each analysis that a confirmatory id can name.
 var testsOf = map[string][]string{
-	WithinSession: {"paired_t", "wilcoxon"},
-	Course:        {"paired_t", "wilcoxon"},
-	MixedModel:    {"session_number"},
-	MetaAnalysis:  {"pooled"},
+	summary.WithinSession: {"paired_t", "wilcoxon"},
+	summary.Course:        {"paired_t", "wilcoxon"},
+	summary.MixedModel:    {"session_number"},
+	summary.MetaAnalysis:  {"pooled"},
 }
 
-func (p *Plan) checkTest(id string) error {
+func checkTest(p *summary.Plan, id string) error {
 	parts := strings.Split(id, ".")
 	if len(parts) != 3 {
 		return fmt.Errorf("%q: want <measure>.<analysis>.<test>, e.g. pain.course.paired_t", id)

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"errors"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"strings"
 	"testing"
 )
@@ -12,7 +13,7 @@ func TestDefaultPlan(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(p.Outcomes) != 5 || p.MinClients != 5 || p.KNHA || p.Multiplicity.Method != "holm" ||
-		len(p.Multiplicity.Confirmatory) != 5 || !p.Has("pain", WithinSession) || p.Has("hit6", WithinSession) {
+		len(p.Multiplicity.Confirmatory) != 5 || !p.Has("pain", summary.WithinSession) || p.Has("hit6", summary.WithinSession) {
 		t.Errorf("default plan = %+v", p)
 	}
 }
@@ -49,7 +50,7 @@ func TestParsePlanDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.Name != "mine" || p.Outcomes[0].Analyses[0] != Course || len(p.Subgroups) != 2 ||
+	if p.Name != "mine" || p.Outcomes[0].Analyses[0] != summary.Course || len(p.Subgroups) != 2 ||
 		p.Multiplicity.Confirmatory[0] != "hit6.course.paired_t" || !p.KNHA {
 		t.Errorf("plan = %+v", p)
 	}

@@ -3,6 +3,7 @@ package analysis
 import (
 	"database/sql"
 	"fmt"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"slices"
 	"strings"
 
@@ -41,7 +42,7 @@ func (r *runner) safety() error {
 	s := &r.res.Summary.Safety
 	s.Method, s.References = methodSafety, safetyReferences
 	s.Overall = r.safetyBlock(rows, func(aeRow) bool { return true })
-	s.ByModality, s.ByComplaint = Ordered[*SafetyBlock]{}, Ordered[*SafetyBlock]{}
+	s.ByModality, s.ByComplaint = summary.Ordered[*summary.SafetyBlock]{}, summary.Ordered[*summary.SafetyBlock]{}
 	for _, sg := range r.plan.Subgroups {
 		levels := make([]string, len(rows))
 		for i, a := range rows {
@@ -58,7 +59,7 @@ func (r *runner) safety() error {
 			b := r.safetyBlock(rows, func(a aeRow) bool {
 				return sg == "modality" && a.modality == level || sg == "presenting_complaint" && a.complaint == level
 			})
-			*by = append(*by, Entry[*SafetyBlock]{Key: level, Value: b})
+			*by = append(*by, summary.Entry[*summary.SafetyBlock]{Key: level, Value: b})
 		}
 	}
 	return r.safetyClients(s)
@@ -66,7 +67,7 @@ func (r *runner) safety() error {
 
 // safetyClients fills in the distinct clients behind each severity count and behind the
 // count of sessions with any adverse event, overall and per subgroup level.
-func (r *runner) safetyClients(s *Safety) error {
+func (r *runner) safetyClients(s *summary.Safety) error {
 	type key struct{ subgroup, level, severity string }
 	clients := map[key]int{}
 	err := r.query(`SELECT CASE WHEN grouping(modality) = 0 THEN 'modality'
@@ -87,7 +88,7 @@ func (r *runner) safetyClients(s *Safety) error {
 		return err
 	}
 	severities := r.ref.Field("adverse_event").Values
-	fill := func(b *SafetyBlock, subgroup, level string) {
+	fill := func(b *summary.SafetyBlock, subgroup, level string) {
 		if b == nil {
 			return
 		}
@@ -109,12 +110,12 @@ func (r *runner) safetyClients(s *Safety) error {
 }
 
 // safetyBlock counts the rows that keep selects.
-func (r *runner) safetyBlock(rows []aeRow, keep func(aeRow) bool) *SafetyBlock {
+func (r *runner) safetyBlock(rows []aeRow, keep func(aeRow) bool) *summary.SafetyBlock {
 	severities := r.ref.Field("adverse_event").Values
 	types := r.ref.Field("adverse_event_type").Values
 	sev, typ := map[string]int{}, map[string]int{}
-	b := &SafetyBlock{RatePer1000: Null, RateCILow: Null, RateCIHigh: Null, NonEmotionalRate: Null,
-		NonEmotionalRateCILow: Null, NonEmotionalRateCIHigh: Null}
+	b := &summary.SafetyBlock{RatePer1000: summary.Null, RateCILow: summary.Null, RateCIHigh: summary.Null, NonEmotionalRate: summary.Null,
+		NonEmotionalRateCILow: summary.Null, NonEmotionalRateCIHigh: summary.Null}
 	for _, a := range rows {
 		if !keep(a) {
 			continue
@@ -151,20 +152,20 @@ const emotionalReaction = "emotional_reaction"
 
 // ratePer1000 is the rate of x events in n sessions per 1,000 sessions with its exact Poisson
 // 95% CI.
-func ratePer1000(x, n int) (rate, low, high Float, err error) {
+func ratePer1000(x, n int) (rate, low, high summary.Float, err error) {
 	pr, err := stats.PoissonRate(x, float64(n)/1000, stats.PoissonOptions{})
 	if err != nil {
-		return Null, Null, Null, err
+		return summary.Null, summary.Null, summary.Null, err
 	}
-	return Float(pr.Estimate), Float(pr.ConfLow), Float(pr.ConfHigh), nil
+	return summary.Float(pr.Estimate), summary.Float(pr.ConfLow), summary.Float(pr.ConfHigh), nil
 }
 
 // orderedCounts lists every value of vocab (in its order, zeros included), then any other
 // value seen, sorted.
-func orderedCounts(vocab []string, counts map[string]int) Ordered[int] {
-	out := Ordered[int]{}
+func orderedCounts(vocab []string, counts map[string]int) summary.Ordered[int] {
+	out := summary.Ordered[int]{}
 	for _, v := range vocab {
-		out = append(out, Entry[int]{Key: v, Value: counts[v]})
+		out = append(out, summary.Entry[int]{Key: v, Value: counts[v]})
 	}
 	var other []string
 	for k := range counts {
@@ -174,7 +175,7 @@ func orderedCounts(vocab []string, counts map[string]int) Ordered[int] {
 	}
 	slices.Sort(other)
 	for _, k := range other {
-		out = append(out, Entry[int]{Key: k, Value: counts[k]})
+		out = append(out, summary.Entry[int]{Key: k, Value: counts[k]})
 	}
 	return out
 }
@@ -186,7 +187,7 @@ var missingnessFields = []string{"session_date", "modality", "presenting_complai
 	"adverse_event", "adverse_event_type"}
 
 func (r *runner) dataQuality() error {
-	steps := []func(*DataQuality) error{r.quarantine, r.missingness, r.sessionsPerClient, r.months, r.commits}
+	steps := []func(*summary.DataQuality) error{r.quarantine, r.missingness, r.sessionsPerClient, r.months, r.commits}
 	dq := &r.res.Summary.DataQuality
 	for _, step := range steps {
 		if err := step(dq); err != nil {
@@ -196,24 +197,24 @@ func (r *runner) dataQuality() error {
 	return nil
 }
 
-func (r *runner) quarantine(dq *DataQuality) error {
+func (r *runner) quarantine(dq *summary.DataQuality) error {
 	err := r.query(`SELECT count(*), count(DISTINCT (commit_version, source_sha256, source_line)) FROM quarantine`,
 		func(rows *sql.Rows) error { return rows.Scan(&dq.Violations, &dq.QuarantinedRows) })
 	if err != nil {
 		return err
 	}
-	dq.ViolationsByRule = []RuleCount{}
+	dq.ViolationsByRule = []summary.RuleCount{}
 	return r.query(`SELECT coalesce(rule, ''), coalesce("column", ''), count(*),
 		count(DISTINCT (commit_version, source_sha256, source_line)) FROM quarantine GROUP BY ALL ORDER BY 1, 2`,
 		func(rows *sql.Rows) error {
-			var c RuleCount
+			var c summary.RuleCount
 			err := rows.Scan(&c.Rule, &c.Column, &c.Violations, &c.Rows)
 			dq.ViolationsByRule = append(dq.ViolationsByRule, c)
 			return err
 		})
 }
 
-func (r *runner) missingness(dq *DataQuality) error {
+func (r *runner) missingness(dq *summary.DataQuality) error {
 	q := "SELECT count(*)"
 	for _, f := range missingnessFields {
 		q += fmt.Sprintf(", count(*) FILTER (WHERE %s IS NULL)", f)
@@ -226,23 +227,23 @@ func (r *runner) missingness(dq *DataQuality) error {
 	if err := r.query(q+" FROM sessions", func(rows *sql.Rows) error { return rows.Scan(ptrs...) }); err != nil {
 		return err
 	}
-	dq.Missingness = make([]Missingness, len(missingnessFields))
+	dq.Missingness = make([]summary.Missingness, len(missingnessFields))
 	for i, f := range missingnessFields {
-		dq.Missingness[i] = Missingness{Field: f, Missing: counts[i+1], Share: Null}
+		dq.Missingness[i] = summary.Missingness{Field: f, Missing: counts[i+1], Share: summary.Null}
 		if counts[0] > 0 {
-			dq.Missingness[i].Share = Float(float64(counts[i+1]) / float64(counts[0]))
+			dq.Missingness[i].Share = summary.Float(float64(counts[i+1]) / float64(counts[0]))
 		}
 	}
 	return nil
 }
 
-func (r *runner) sessionsPerClient(dq *DataQuality) error {
+func (r *runner) sessionsPerClient(dq *summary.DataQuality) error {
 	spc := &dq.SessionsPerClient
 	var n []float64
-	spc.Distribution = []CountCount{}
+	spc.Distribution = []summary.CountCount{}
 	err := r.query(`SELECT n_sessions, count(*) FROM clients GROUP BY n_sessions ORDER BY n_sessions`,
 		func(rows *sql.Rows) error {
-			var c CountCount
+			var c summary.CountCount
 			if err := rows.Scan(&c.Sessions, &c.Clients); err != nil {
 				return err
 			}
@@ -256,29 +257,29 @@ func (r *runner) sessionsPerClient(dq *DataQuality) error {
 	if err != nil {
 		return err
 	}
-	spc.Mean, spc.Min, spc.Q1, spc.Median, spc.Q3, spc.Max = Null, Null, Null, Null, Null, Null
+	spc.Mean, spc.Min, spc.Q1, spc.Median, spc.Q3, spc.Max = summary.Null, summary.Null, summary.Null, summary.Null, summary.Null, summary.Null
 	if d, err := stats.Describe(n); err == nil {
-		spc.Mean, spc.Min, spc.Q1, spc.Median, spc.Q3, spc.Max = Float(d.Mean), Float(d.Min), Float(d.Q1), Float(d.Median), Float(d.Q3), Float(d.Max)
+		spc.Mean, spc.Min, spc.Q1, spc.Median, spc.Q3, spc.Max = summary.Float(d.Mean), summary.Float(d.Min), summary.Float(d.Q1), summary.Float(d.Median), summary.Float(d.Q3), summary.Float(d.Max)
 	}
 	return nil
 }
 
-func (r *runner) months(dq *DataQuality) error {
-	dq.SessionsByMonth = []MonthCount{}
+func (r *runner) months(dq *summary.DataQuality) error {
+	dq.SessionsByMonth = []summary.MonthCount{}
 	return r.query(`SELECT coalesce(strftime(session_date, '%Y-%m'), '(missing)') AS month, count(*) FROM sessions
 		GROUP BY month ORDER BY month`, func(rows *sql.Rows) error {
-		var m MonthCount
+		var m summary.MonthCount
 		err := rows.Scan(&m.Month, &m.Sessions)
 		dq.SessionsByMonth = append(dq.SessionsByMonth, m)
 		return err
 	})
 }
 
-func (r *runner) commits(dq *DataQuality) error {
-	dq.Commits = []CommitRows{}
+func (r *runner) commits(dq *summary.DataQuality) error {
+	dq.Commits = []summary.CommitRows{}
 	return r.query(`SELECT version, coalesce(operation, ''), coalesce(source_name, ''), rows_read, rows_accepted,
 		rows_quarantined, rows_excluded, violations FROM commits ORDER BY version`, func(rows *sql.Rows) error {
-		var c CommitRows
+		var c summary.CommitRows
 		err := rows.Scan(&c.Version, &c.Operation, &c.Source, &c.RowsRead, &c.RowsAccepted, &c.RowsQuarantined,
 			&c.RowsExcluded, &c.Violations)
 		dq.Commits = append(dq.Commits, c)
@@ -294,7 +295,7 @@ var multiplicityReferences = map[string][]string{
 func (r *runner) multiplicity() error {
 	m := &r.res.Summary.Multiplicity
 	m.Method, m.References = r.plan.Multiplicity.Method, multiplicityReferences[r.plan.Multiplicity.Method]
-	m.Tests = []TestResult{}
+	m.Tests = []summary.TestResult{}
 	p := make([]float64, len(r.plan.Multiplicity.Confirmatory))
 	for i, id := range r.plan.Multiplicity.Confirmatory {
 		p[i] = float64(r.testP(id))
@@ -304,25 +305,25 @@ func (r *runner) multiplicity() error {
 		adj = stats.AdjustBH(p)
 	}
 	for i, id := range r.plan.Multiplicity.Confirmatory {
-		m.Tests = append(m.Tests, TestResult{ID: id, P: Float(p[i]), PAdjusted: Float(adj[i])})
+		m.Tests = append(m.Tests, summary.TestResult{ID: id, P: summary.Float(p[i]), PAdjusted: summary.Float(adj[i])})
 	}
 	return nil
 }
 
 // testP returns the p-value a confirmatory id names (NaN when undefined).
-func (r *runner) testP(id string) Float {
+func (r *runner) testP(id string) summary.Float {
 	parts := strings.Split(id, ".")
 	if len(parts) != 3 {
-		return Null
+		return summary.Null
 	}
 	m, a, t := parts[0], parts[1], parts[2]
 	o, ok := r.res.Summary.Outcomes.Get(m)
 	if !ok {
-		return Null
+		return summary.Null
 	}
-	pick := func(pa *PairedAnalysis) Float {
+	pick := func(pa *summary.PairedAnalysis) summary.Float {
 		if pa == nil {
-			return Null
+			return summary.Null
 		}
 		if t == "wilcoxon" {
 			return pa.Overall.WilcoxonP
@@ -330,14 +331,14 @@ func (r *runner) testP(id string) Float {
 		return pa.Overall.P
 	}
 	switch {
-	case a == WithinSession:
+	case a == summary.WithinSession:
 		return pick(o.WithinSession)
-	case a == Course:
+	case a == summary.Course:
 		return pick(o.Course)
-	case a == MixedModel && o.MixedModel != nil && o.MixedModel.Overall.Fixed != nil:
+	case a == summary.MixedModel && o.MixedModel != nil && o.MixedModel.Overall.Fixed != nil:
 		return o.MixedModel.Overall.Fixed.SessionNumber.P
-	case a == MetaAnalysis && o.MetaAnalysis != nil:
+	case a == summary.MetaAnalysis && o.MetaAnalysis != nil:
 		return o.MetaAnalysis.Overall.P
 	}
-	return Null
+	return summary.Null
 }

@@ -3,6 +3,7 @@ package analysis
 import (
 	"encoding/csv"
 	"encoding/json"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"os"
 	"path/filepath"
 	"strings"
@@ -50,7 +51,7 @@ func readCase(t *testing.T, id string) *referenceCase {
 }
 
 // check compares got with the case's expected field within the case's tolerance for it.
-func (c *referenceCase) check(t *testing.T, field string, got Float) {
+func (c *referenceCase) check(t *testing.T, field string, got summary.Float) {
 	t.Helper()
 	want, ok := c.Expected[field].(float64)
 	if !ok {
@@ -166,7 +167,7 @@ func TestReference(t *testing.T) {
 	if meta.K != 10 {
 		t.Fatalf("meta-analysis k = %d, want 10 (%s)", meta.K, meta.UndefinedReason)
 	}
-	for field, got := range map[string]Float{"mu": meta.Estimate, "se": meta.SE, "zval": meta.Z, "pval": meta.P,
+	for field, got := range map[string]summary.Float{"mu": meta.Estimate, "se": meta.SE, "zval": meta.Z, "pval": meta.P,
 		"ci_lb": meta.CILow, "ci_ub": meta.CIHigh, "tau2": meta.Tau2, "I2": meta.I2, "H2": meta.H2, "QE": meta.Q,
 		"QEp": meta.QP, "pi_lb": meta.PILow, "pi_ub": meta.PIHigh} {
 		c.check(t, field, got)

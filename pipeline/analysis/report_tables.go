@@ -4,18 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"os"
 	"path/filepath"
 	"strconv"
 
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
 	"github.com/cstoutcomes/outcomes/pipeline/stats"
-)
-
-// Names of the tables ReportTables returns.
-const (
-	TrajectoryTable = "trajectory.csv"
-	ChangesTable    = "changes.csv"
 )
 
 // ReportTables returns the two aggregate tables the report draws that summary.json does not
@@ -31,10 +26,10 @@ const (
 // measure (plan order) and then by session number or change, so the output is deterministic.
 // Run computes them too (Result.Aggregates) and Write writes them with the other tables;
 // WriteReportTables writes them separately.
-func ReportTables(ctx context.Context, db *duck.DB, plan *Plan) ([]Table, error) {
+func ReportTables(ctx context.Context, db *duck.DB, plan *summary.Plan) ([]Table, error) {
 	r := &runner{ctx: ctx, db: db, plan: plan}
-	traj := Table{Name: TrajectoryTable, Header: []string{"measure", "session_number", "n", "mean", "sd", "ci_low", "ci_high"}}
-	chg := Table{Name: ChangesTable, Header: []string{"measure", "change", "clients"}}
+	traj := Table{Name: summary.TrajectoryTable, Header: []string{"measure", "session_number", "n", "mean", "sd", "ci_low", "ci_high"}}
+	chg := Table{Name: summary.ChangesTable, Header: []string{"measure", "change", "clients"}}
 	for _, po := range plan.Outcomes {
 		rows, err := r.trajectory(po.Measure)
 		if err != nil {
@@ -62,8 +57,8 @@ func (r *runner) trajectory(measure string) ([][]string, error) {
 			return
 		}
 		d, _ := stats.Describe(values) // at least one value
-		out = append(out, []string{measure, strconv.Itoa(cur), strconv.Itoa(d.N), Float(d.Mean).String(),
-			Float(d.SD).String(), Float(d.CILower).String(), Float(d.CIUpper).String()})
+		out = append(out, []string{measure, strconv.Itoa(cur), strconv.Itoa(d.N), summary.Float(d.Mean).String(),
+			summary.Float(d.SD).String(), summary.Float(d.CILower).String(), summary.Float(d.CIUpper).String()})
 		values = values[:0]
 	}
 	q := fmt.Sprintf(`SELECT session_number, CAST(%[1]s AS DOUBLE) FROM sessions
@@ -98,7 +93,7 @@ func (r *runner) changes(measure string) ([][]string, error) {
 		if err := rows.Scan(&d, &n); err != nil {
 			return err
 		}
-		out = append(out, []string{measure, Float(d).String(), strconv.Itoa(n)})
+		out = append(out, []string{measure, summary.Float(d).String(), strconv.Itoa(n)})
 		return nil
 	})
 	return out, err
@@ -107,7 +102,7 @@ func (r *runner) changes(measure string) ([][]string, error) {
 // WriteReportTables writes tables into dir/tables (which Write created), each file under a
 // temporary name and renamed. Call it after Write: Write replaces the tables directory whole.
 func WriteReportTables(dir string, tables []Table) error {
-	td := filepath.Join(dir, TablesDir)
+	td := filepath.Join(dir, summary.TablesDir)
 	if err := os.MkdirAll(td, 0o755); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"runtime"
 
 	"golang.org/x/sync/errgroup"
@@ -21,7 +22,7 @@ type Options struct {
 // Result is what Run computes: the summary and the rows of the tables that summary.json does
 // not hold (the per-practitioner meta-analysis rows).
 type Result struct {
-	Summary       *Summary
+	Summary       *summary.Summary
 	Practitioners []PractitionerRow
 	// Aggregates are the tables the report draws from (ReportTables: trajectory.csv and
 	// changes.csv), written by Write with the others.
@@ -33,10 +34,10 @@ type Result struct {
 type PractitionerRow struct {
 	Measure         string
 	PractitionerKey string
-	Clients         int   // clients with a course change
-	MeanChange      Float // yi
-	SDChange        Float
-	VI              Float // sd² / n
+	Clients         int           // clients with a course change
+	MeanChange      summary.Float // yi
+	SDChange        summary.Float
+	VI              summary.Float // sd² / n
 	Included        bool
 	Reason          string // why not included
 }
@@ -45,7 +46,7 @@ type PractitionerRow struct {
 type runner struct {
 	ctx  context.Context
 	db   *duck.DB
-	plan *Plan
+	plan *summary.Plan
 	ref  *measures.Reference
 	res  *Result
 }
@@ -53,13 +54,13 @@ type runner struct {
 // Run runs plan over the lake snapshot that db shows and returns the summary. Degenerate data
 // (no rows, one client, one practitioner, constant changes) give null statistics with reasons,
 // not an error; errors are those of the database or of the context.
-func Run(ctx context.Context, db *duck.DB, plan *Plan, opt Options) (*Result, error) {
+func Run(ctx context.Context, db *duck.DB, plan *summary.Plan, opt Options) (*Result, error) {
 	ref, err := measures.Load()
 	if err != nil {
 		return nil, err
 	}
-	s := &Summary{Plan: plan, PlanSHA256: plan.SHA256, Snapshot: db.Version(), SchemaVersion: SchemaVersion,
-		ProgramVersion: opt.ProgramVersion, Seed: plan.Seed, Outcomes: Ordered[*Outcome]{}}
+	s := &summary.Summary{Plan: plan, PlanSHA256: plan.SHA256, Snapshot: db.Version(), SchemaVersion: summary.SchemaVersion,
+		ProgramVersion: opt.ProgramVersion, Seed: plan.Seed, Outcomes: summary.Ordered[*summary.Outcome]{}}
 	r := &runner{ctx: ctx, db: db, plan: plan, ref: ref, res: &Result{Summary: s}}
 	agg, aggCtx := errgroup.WithContext(ctx)
 	agg.Go(func() (err error) {
@@ -139,14 +140,14 @@ func column(measure string) string {
 func (r *runner) outcomes() error {
 	type task struct {
 		measure, analysis string
-		out               *Outcome
+		out               *summary.Outcome
 		rows              []PractitionerRow
 	}
 	var tasks []*task
 	for _, po := range r.plan.Outcomes {
 		f := r.ref.Field(column(po.Measure))
-		o := &Outcome{Field: column(po.Measure), Direction: f.Direction}
-		r.res.Summary.Outcomes = append(r.res.Summary.Outcomes, Entry[*Outcome]{Key: po.Measure, Value: o})
+		o := &summary.Outcome{Field: column(po.Measure), Direction: f.Direction}
+		r.res.Summary.Outcomes = append(r.res.Summary.Outcomes, summary.Entry[*summary.Outcome]{Key: po.Measure, Value: o})
 		for _, a := range po.Analyses {
 			tasks = append(tasks, &task{measure: po.Measure, analysis: a, out: o})
 		}
@@ -159,13 +160,13 @@ func (r *runner) outcomes() error {
 			rr.ctx = ctx
 			var err error
 			switch o := tk.out; tk.analysis {
-			case WithinSession:
+			case summary.WithinSession:
 				o.WithinSession, err = rr.withinSession()
-			case Course:
+			case summary.Course:
 				o.Course, err = rr.course(tk.measure)
-			case MixedModel:
+			case summary.MixedModel:
 				o.MixedModel, err = rr.mixedModel(tk.measure)
-			case MetaAnalysis:
+			case summary.MetaAnalysis:
 				o.MetaAnalysis, tk.rows, err = rr.metaAnalysis(tk.measure)
 			}
 			if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -11,12 +12,6 @@ import (
 	"strings"
 
 	"github.com/cstoutcomes/outcomes/internal/atomicfile"
-)
-
-// SummaryFile and TablesDir are the names Write uses inside its directory.
-const (
-	SummaryFile = "summary.json"
-	TablesDir   = "tables"
 )
 
 // Write writes summary.json and tables/*.csv into dir (created if needed). Each file is
@@ -38,12 +33,12 @@ func Write(dir string, res *Result) error {
 	if err != nil {
 		return err
 	}
-	return writeAtomic(filepath.Join(dir, SummaryFile), b)
+	return writeAtomic(filepath.Join(dir, summary.FileName), b)
 }
 
 // writeTables writes the tables into a new directory beside dir/tables and swaps it in.
 func writeTables(dir string, tables []Table) error {
-	return atomicfile.WriteDir(filepath.Join(dir, TablesDir), func(d *atomicfile.Dir) error {
+	return atomicfile.WriteDir(filepath.Join(dir, summary.TablesDir), func(d *atomicfile.Dir) error {
 		for _, t := range tables {
 			if err := d.WriteFile(t.Name, t.CSV(), 0o644); err != nil {
 				return err
@@ -76,11 +71,11 @@ func (t Table) CSV() []byte {
 func Tables(res *Result) ([]Table, error) {
 	s := res.Summary
 	var out []Table
-	for _, a := range []string{WithinSession, Course} {
-		t := Table{Name: a + ".csv", Header: append([]string{"measure", "subgroup", "level"}, columns(PairedBlock{})...)}
+	for _, a := range []string{summary.WithinSession, summary.Course} {
+		t := Table{Name: a + ".csv", Header: append([]string{"measure", "subgroup", "level"}, columns(summary.PairedBlock{})...)}
 		for _, e := range s.Outcomes {
 			pa := e.Value.Course
-			if a == WithinSession {
+			if a == summary.WithinSession {
 				pa = e.Value.WithinSession
 			}
 			if pa == nil {
@@ -89,7 +84,7 @@ func Tables(res *Result) ([]Table, error) {
 			t.Rows = append(t.Rows, append([]string{e.Key, "overall", ""}, values(pa.Overall)...))
 			for _, by := range []struct {
 				name string
-				o    Ordered[*PairedBlock]
+				o    summary.Ordered[*summary.PairedBlock]
 			}{{"modality", pa.ByModality}, {"presenting_complaint", pa.ByComplaint}} {
 				for _, l := range by.o {
 					t.Rows = append(t.Rows, append([]string{e.Key, by.name, l.Key}, values(l.Value)...))
@@ -106,7 +101,7 @@ func Tables(res *Result) ([]Table, error) {
 	return out, nil
 }
 
-func mixedModelTable(s *Summary) Table {
+func mixedModelTable(s *summary.Summary) Table {
 	t := Table{Name: "mixed_model.csv", Header: []string{"measure", "term", "estimate", "se", "df", "t", "p",
 		"var_practitioner", "var_client", "var_residual", "reml_criterion", "n_obs", "n_clients", "n_practitioners",
 		"singular", "undefined_reason"}}
@@ -115,7 +110,7 @@ func mixedModelTable(s *Summary) Table {
 			continue
 		}
 		b := e.Value.MixedModel.Overall
-		v := LMMVariance{Practitioner: Null, Client: Null, Residual: Null}
+		v := summary.LMMVariance{Practitioner: summary.Null, Client: summary.Null, Residual: summary.Null}
 		if b.Variance != nil {
 			v = *b.Variance
 		}
@@ -123,10 +118,11 @@ func mixedModelTable(s *Summary) Table {
 		if b.Singular != nil {
 			singular = strconv.FormatBool(*b.Singular)
 		}
+		null := summary.FixedEffect{Estimate: summary.Null, SE: summary.Null, DF: summary.Null, T: summary.Null, P: summary.Null}
 		terms := []struct {
 			name string
-			fe   FixedEffect
-		}{{"(Intercept)", FixedEffect{Null, Null, Null, Null, Null}}, {"session_number", FixedEffect{Null, Null, Null, Null, Null}}}
+			fe   summary.FixedEffect
+		}{{"(Intercept)", null}, {"session_number", null}}
 		if b.Fixed != nil {
 			terms[0].fe, terms[1].fe = b.Fixed.Intercept, b.Fixed.SessionNumber
 		}
@@ -140,8 +136,8 @@ func mixedModelTable(s *Summary) Table {
 	return t
 }
 
-func metaTable(s *Summary) Table {
-	t := Table{Name: "meta_analysis.csv", Header: append([]string{"measure"}, columns(MetaBlock{})...)}
+func metaTable(s *summary.Summary) Table {
+	t := Table{Name: "meta_analysis.csv", Header: append([]string{"measure"}, columns(summary.MetaBlock{})...)}
 	for _, e := range s.Outcomes {
 		if e.Value.MetaAnalysis != nil {
 			t.Rows = append(t.Rows, append([]string{e.Key}, values(e.Value.MetaAnalysis.Overall)...))
@@ -160,12 +156,12 @@ func practitionersTable(res *Result) Table {
 	return t
 }
 
-func safetyTables(s *Summary) []Table {
+func safetyTables(s *summary.Summary) []Table {
 	rates := Table{Name: "safety.csv", Header: []string{"subgroup", "level", "sessions", "any_adverse_event",
 		"rate_per_1000", "rate_ci_low", "rate_ci_high", "non_emotional_adverse_event", "non_emotional_rate_per_1000",
 		"non_emotional_rate_ci_low", "non_emotional_rate_ci_high", "undefined_reason"}}
 	events := Table{Name: "safety_events.csv", Header: []string{"subgroup", "level", "kind", "value", "sessions"}}
-	add := func(sg, level string, b *SafetyBlock) {
+	add := func(sg, level string, b *summary.SafetyBlock) {
 		rates.Rows = append(rates.Rows, []string{sg, level, strconv.Itoa(b.Sessions), strconv.Itoa(b.AnyAdverseEvent),
 			b.RatePer1000.String(), b.RateCILow.String(), b.RateCIHigh.String(), strconv.Itoa(b.NonEmotional),
 			b.NonEmotionalRate.String(), b.NonEmotionalRateCILow.String(), b.NonEmotionalRateCIHigh.String(), b.UndefinedReason})
@@ -188,33 +184,33 @@ func safetyTables(s *Summary) []Table {
 	return []Table{rates, events}
 }
 
-func dataQualityTables(s *Summary) []Table {
+func dataQualityTables(s *summary.Summary) []Table {
 	dq := s.DataQuality
-	viol := Table{Name: "data_quality_violations.csv", Header: columns(RuleCount{})}
+	viol := Table{Name: "data_quality_violations.csv", Header: columns(summary.RuleCount{})}
 	for _, c := range dq.ViolationsByRule {
 		viol.Rows = append(viol.Rows, values(c))
 	}
-	miss := Table{Name: "data_quality_missingness.csv", Header: columns(Missingness{})}
+	miss := Table{Name: "data_quality_missingness.csv", Header: columns(summary.Missingness{})}
 	for _, m := range dq.Missingness {
 		miss.Rows = append(miss.Rows, values(m))
 	}
-	spc := Table{Name: "data_quality_sessions_per_client.csv", Header: columns(CountCount{})}
+	spc := Table{Name: "data_quality_sessions_per_client.csv", Header: columns(summary.CountCount{})}
 	for _, c := range dq.SessionsPerClient.Distribution {
 		spc.Rows = append(spc.Rows, values(c))
 	}
-	months := Table{Name: "data_quality_months.csv", Header: columns(MonthCount{})}
+	months := Table{Name: "data_quality_months.csv", Header: columns(summary.MonthCount{})}
 	for _, m := range dq.SessionsByMonth {
 		months.Rows = append(months.Rows, values(m))
 	}
-	commits := Table{Name: "data_quality_commits.csv", Header: columns(CommitRows{})}
+	commits := Table{Name: "data_quality_commits.csv", Header: columns(summary.CommitRows{})}
 	for _, c := range dq.Commits {
 		commits.Rows = append(commits.Rows, values(c))
 	}
 	return []Table{viol, miss, spc, months, commits}
 }
 
-func multiplicityTable(s *Summary) Table {
-	t := Table{Name: "multiplicity.csv", Header: append([]string{"method"}, columns(TestResult{})...)}
+func multiplicityTable(s *summary.Summary) Table {
+	t := Table{Name: "multiplicity.csv", Header: append([]string{"method"}, columns(summary.TestResult{})...)}
 	for _, r := range s.Multiplicity.Tests {
 		t.Rows = append(t.Rows, append([]string{s.Multiplicity.Method}, values(r)...))
 	}
@@ -251,7 +247,7 @@ func values(v any) []string {
 }
 
 func cell(f reflect.Value) string {
-	if fl, ok := f.Interface().(Float); ok {
+	if fl, ok := f.Interface().(summary.Float); ok {
 		return fl.String()
 	}
 	if f.Kind() == reflect.Pointer {

@@ -3,9 +3,9 @@
 // notebooks query a lake snapshot through a [DB]; nothing else imports the driver, so that
 // only this package's test binary pays for linking DuckDB.
 //
-// It does not know the lake's table format: the caller (cmd/outcomes, from pipeline/lake)
-// plans a snapshot and passes its Parquet file lists and commit log as a [Snapshot] of plain
-// values.
+// It does not know the lake's table format: [Open] takes a [Snapshot] of plain values (the
+// Parquet file lists and the commit log), and [SnapshotOf] is the one adapter that reads them
+// from a pipeline/lake version.
 //
 // # The views
 //

@@ -51,7 +51,7 @@ func buildLake(ctx context.Context, dir string) (duck.Snapshot, error) {
 	if _, err := testlake.IngestFile(ctx, l, path); err != nil {
 		return duck.Snapshot{}, err
 	}
-	snap, err := testlake.Snapshot(ctx, l, 0)
+	snap, err := duck.SnapshotOf(ctx, l, 0)
 	if err != nil {
 		return duck.Snapshot{}, err
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/cstoutcomes/outcomes/internal/exit"
 )
 
 // DefaultMaxRows is how many rows of a result a rendered table shows when the cell does not
@@ -392,4 +394,19 @@ func (nb *Notebook) Cells() []*Cell {
 		}
 	}
 	return cells
+}
+
+// Load is ParseFile for a notebook a person named (a command's argument, outcomes.yaml's
+// notebooks): a notebook that does not parse, or is not there, is a usage error (exit 2,
+// internal/exit).
+func Load(path string) (*Notebook, error) {
+	nb, err := ParseFile(path)
+	var se *SyntaxError
+	switch {
+	case errors.As(err, &se):
+		return nil, exit.Mark(err, exit.ErrUsage)
+	case errors.Is(err, os.ErrNotExist):
+		return nil, exit.Usagef("notebook: %w", err)
+	}
+	return nb, err
 }

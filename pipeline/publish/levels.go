@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 	"github.com/cstoutcomes/outcomes/schemas"
 )
 
@@ -78,7 +78,7 @@ func level(key string) string {
 // withExtra returns levels followed by the published names of the keys of os not among
 // them, in the order given (the summary may hold "(missing)" or a level measures.json does
 // not list).
-func withExtra[T any](levels []string, os ...analysis.Ordered[T]) []string {
+func withExtra[T any](levels []string, os ...summary.Ordered[T]) []string {
 	out := slices.Clone(levels)
 	for _, o := range os {
 		for _, e := range o {

@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // FormatVersion is the version of the bundle's layout and manifest.
@@ -20,15 +20,15 @@ type Manifest struct {
 	Snapshot int64 `json:"snapshot"`
 	// SchemaVersion is summary.json's format version; RecordSchemaVersions are the session
 	// record schema versions of the rows summarised.
-	SchemaVersion        int            `json:"schema_version"`
-	RecordSchemaVersions []int          `json:"record_schema_versions"`
-	ProgramVersion       string         `json:"program_version"`         // the program that published
-	SummaryProgram       string         `json:"summary_program_version"` // the program that summarised
-	Plan                 *analysis.Plan `json:"plan"`
-	PlanSHA256           string         `json:"plan_sha256"`
-	Disclosure           Rule           `json:"disclosure"`
-	Groups               []Group        `json:"audit_groups"`
-	Files                []FileEntry    `json:"files"`
+	SchemaVersion        int           `json:"schema_version"`
+	RecordSchemaVersions []int         `json:"record_schema_versions"`
+	ProgramVersion       string        `json:"program_version"`         // the program that published
+	SummaryProgram       string        `json:"summary_program_version"` // the program that summarised
+	Plan                 *summary.Plan `json:"plan"`
+	PlanSHA256           string        `json:"plan_sha256"`
+	Disclosure           Rule          `json:"disclosure"`
+	Groups               []Group       `json:"audit_groups"`
+	Files                []FileEntry   `json:"files"`
 }
 
 // Rule is the disclosure rule the bundle was made with.
@@ -56,7 +56,7 @@ type FileEntry struct {
 	SHA256 string `json:"sha256"`
 }
 
-func newManifest(s *analysis.Summary, groups []*protectedGroup, files []file, minCell int, program string) *Manifest {
+func newManifest(s *summary.Summary, groups []*protectedGroup, files []file, minCell int, program string) *Manifest {
 	m := &Manifest{
 		Format: FormatVersion, Snapshot: s.Snapshot, SchemaVersion: s.SchemaVersion,
 		RecordSchemaVersions: s.Population.RecordSchemaVersions,

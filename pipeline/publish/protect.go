@@ -4,8 +4,8 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // protectedGroup is a group of tables after disclosure control.
@@ -30,7 +30,7 @@ func (p *protectedGroup) table(name string) *disclosure.Table {
 // known, so the second pass withholds the share of every row where the first pass suppressed
 // the responders or the non-responders (the suppression pattern depends on the counts only,
 // so the second pass suppresses the same cells).
-func protect(ctx context.Context, cfg disclosure.Config, s *analysis.Summary, v *vocabulary) ([]*protectedGroup, error) {
+func protect(ctx context.Context, cfg disclosure.Config, s *summary.Summary, v *vocabulary) ([]*protectedGroup, error) {
 	first, err := suppressAll(ctx, cfg, s, v, nil)
 	if err != nil {
 		return nil, err
@@ -46,7 +46,7 @@ func protect(ctx context.Context, cfg disclosure.Config, s *analysis.Summary, v 
 	return suppressAll(ctx, cfg, s, v, withheld)
 }
 
-func suppressAll(ctx context.Context, cfg disclosure.Config, s *analysis.Summary, v *vocabulary, withheld withheldFunc) ([]*protectedGroup, error) {
+func suppressAll(ctx context.Context, cfg disclosure.Config, s *summary.Summary, v *vocabulary, withheld withheldFunc) ([]*protectedGroup, error) {
 	groups, err := buildGroups(s, v, withheld, cfg.MinCell)
 	if err != nil {
 		return nil, err

@@ -4,9 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
 	"github.com/cstoutcomes/outcomes/pipeline/report"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // publicInput returns what report-public.html is rendered from: a copy of the summary in
@@ -18,7 +18,7 @@ func publicInput(in *report.Input, p *published) (*report.Input, error) {
 	if err != nil {
 		return nil, err
 	}
-	var s analysis.Summary
+	var s summary.Summary
 	if err := json.Unmarshal(b, &s); err != nil {
 		return nil, err
 	}
@@ -45,7 +45,7 @@ func publicInput(in *report.Input, p *published) (*report.Input, error) {
 
 // publicPopulation keeps the year of the first and last session (session_date is published
 // by year, measures.json publish_granularity_default).
-func publicPopulation(p *analysis.Population) {
+func publicPopulation(p *summary.Population) {
 	for _, d := range []**string{&p.FirstDate, &p.LastDate} {
 		if *d != nil && len(**d) >= 4 {
 			y := (**d)[:4]
@@ -66,7 +66,7 @@ func (p *published) withheldCount() string {
 func (p *published) safeCount(n int) bool { return n == 0 || n >= p.minCell }
 
 // course applies the course tables of a measure to its summary blocks.
-func (p *published) course(measure string, c *analysis.PairedAnalysis) {
+func (p *published) course(measure string, c *summary.PairedAnalysis) {
 	if c == nil {
 		return
 	}
@@ -85,7 +85,7 @@ func (p *published) course(measure string, c *analysis.PairedAnalysis) {
 }
 
 // pairedRows applies pairedRow to each level of a subgroup; without a table, none is shown.
-func (p *published) pairedRows(t *disclosure.Table, levels analysis.Ordered[*analysis.PairedBlock]) analysis.Ordered[*analysis.PairedBlock] {
+func (p *published) pairedRows(t *disclosure.Table, levels summary.Ordered[*summary.PairedBlock]) summary.Ordered[*summary.PairedBlock] {
 	if t == nil {
 		return nil
 	}
@@ -97,7 +97,7 @@ func (p *published) pairedRows(t *disclosure.Table, levels analysis.Ordered[*ana
 
 // pairedRow returns b as the published row l of t shows it: nil when the row's count is
 // suppressed, else with each withheld statistic null.
-func (p *published) pairedRow(t *disclosure.Table, l string, b *analysis.PairedBlock) *analysis.PairedBlock {
+func (p *published) pairedRow(t *disclosure.Table, l string, b *summary.PairedBlock) *summary.PairedBlock {
 	if b == nil {
 		return nil
 	}
@@ -132,7 +132,7 @@ func (p *published) pairedRow(t *disclosure.Table, l string, b *analysis.PairedB
 
 // deterioration keeps the deterioration counts only when they, and what they leave of the
 // row, are each 0 or at least the threshold: they are not in an audited table.
-func (p *published) deterioration(b *analysis.PairedBlock) {
+func (p *published) deterioration(b *summary.PairedBlock) {
 	if b.DeteriorationEvaluable == nil || b.Deteriorated == nil {
 		return
 	}
@@ -140,28 +140,28 @@ func (p *published) deterioration(b *analysis.PairedBlock) {
 	if p.safeCount(d) && p.safeCount(ev-d) && p.safeCount(b.N-ev) {
 		return
 	}
-	b.DeteriorationEvaluable, b.Deteriorated, b.DeterioratedShare = nil, nil, analysis.Null
+	b.DeteriorationEvaluable, b.Deteriorated, b.DeterioratedShare = nil, nil, summary.Null
 }
 
-func nullChange(b *analysis.PairedBlock, reason string) {
-	for _, f := range []*analysis.Float{&b.MeanFirst, &b.MeanLast, &b.MeanChange, &b.SDChange, &b.CILow, &b.CIHigh,
+func nullChange(b *summary.PairedBlock, reason string) {
+	for _, f := range []*summary.Float{&b.MeanFirst, &b.MeanLast, &b.MeanChange, &b.SDChange, &b.CILow, &b.CIHigh,
 		&b.T, &b.DF, &b.P, &b.WilcoxonV, &b.WilcoxonP, &b.HLEstimate, &b.Dz, &b.DzCILow, &b.DzCIHigh} {
-		*f = analysis.Null
+		*f = summary.Null
 	}
 	b.UndefinedReason = reason
 }
 
-func nullResponders(b *analysis.PairedBlock, reason string) {
+func nullResponders(b *summary.PairedBlock, reason string) {
 	b.Evaluable, b.Responders = nil, nil
-	b.ResponderShare, b.ResponderCILow, b.ResponderCIHigh = analysis.Null, analysis.Null, analysis.Null
-	b.DeteriorationEvaluable, b.Deteriorated, b.DeterioratedShare = nil, nil, analysis.Null
+	b.ResponderShare, b.ResponderCILow, b.ResponderCIHigh = summary.Null, summary.Null, summary.Null
+	b.DeteriorationEvaluable, b.Deteriorated, b.DeterioratedShare = nil, nil, summary.Null
 	b.ResponderUndefinedReason = reason
 }
 
 // withinSession keeps the overall within-session block only, and only when the population
 // and the pairs reach the threshold: its subgroups count sessions, and the summary does not
 // say how many clients they come from.
-func (p *published) withinSession(clients int, w *analysis.PairedAnalysis) {
+func (p *published) withinSession(clients int, w *summary.PairedAnalysis) {
 	if w == nil {
 		return
 	}
@@ -184,19 +184,19 @@ func (p *published) withinSession(clients int, w *analysis.PairedAnalysis) {
 }
 
 // mixedModel withholds a model fitted to fewer clients than the threshold.
-func (p *published) mixedModel(m *analysis.MixedModelResult) {
+func (p *published) mixedModel(m *summary.MixedModelResult) {
 	if m == nil || m.Overall == nil || m.Overall.NClients >= p.minCell || m.Overall.NClients == 0 {
 		return
 	}
 	o := m.Overall
-	o.Fixed, o.Variance, o.Singular, o.REMLCriterion = nil, nil, nil, analysis.Null
+	o.Fixed, o.Variance, o.Singular, o.REMLCriterion = nil, nil, nil, summary.Null
 	o.UndefinedReason = p.fewClients()
 }
 
 // safety applies the adverse-event tables to the safety blocks. A subgroup's block is
 // shown only when every count it prints is published; the overall block loses the
 // severities that are suppressed. Counts by type are not published.
-func (p *published) safety(s *analysis.Safety) {
+func (p *published) safety(s *summary.Safety) {
 	tm, tc := p.lookup("adverse_events_by_modality"), p.lookup("adverse_events_by_complaint")
 	overall := tm
 	if overall == nil {
@@ -215,7 +215,7 @@ func (p *published) safety(s *analysis.Safety) {
 	s.ByComplaint = p.safetyRows(tc, s.ByComplaint)
 }
 
-func (p *published) safetyRows(t *disclosure.Table, levels analysis.Ordered[*analysis.SafetyBlock]) analysis.Ordered[*analysis.SafetyBlock] {
+func (p *published) safetyRows(t *disclosure.Table, levels summary.Ordered[*summary.SafetyBlock]) summary.Ordered[*summary.SafetyBlock] {
 	if t == nil {
 		return nil
 	}
@@ -225,11 +225,11 @@ func (p *published) safetyRows(t *disclosure.Table, levels analysis.Ordered[*ana
 	return levels
 }
 
-func (p *published) safetyRow(t *disclosure.Table, l string, b *analysis.SafetyBlock, overall bool) *analysis.SafetyBlock {
+func (p *published) safetyRow(t *disclosure.Table, l string, b *summary.SafetyBlock, overall bool) *summary.SafetyBlock {
 	if b == nil || t.Suppressed(disclosure.TotalLevel, l) || t.Suppressed(anyEvent, l) {
 		return nil
 	}
-	var sev analysis.Ordered[int]
+	var sev summary.Ordered[int]
 	for _, e := range b.BySeverity {
 		if !t.Suppressed(e.Key, l) {
 			sev = append(sev, e)
@@ -242,9 +242,9 @@ func (p *published) safetyRow(t *disclosure.Table, l string, b *analysis.SafetyB
 	}
 	b.BySeverity, b.ByType = sev, nil
 	if _, ok := t.Stat("rate_per_1000", anyEvent, l); !ok && b.RatePer1000.Valid() {
-		for _, f := range []*analysis.Float{&b.RatePer1000, &b.RateCILow, &b.RateCIHigh,
+		for _, f := range []*summary.Float{&b.RatePer1000, &b.RateCILow, &b.RateCIHigh,
 			&b.NonEmotionalRate, &b.NonEmotionalRateCILow, &b.NonEmotionalRateCIHigh} {
-			*f = analysis.Null
+			*f = summary.Null
 		}
 		b.UndefinedReason = p.fewClients()
 	}
@@ -257,8 +257,8 @@ func (p *published) safetyRow(t *disclosure.Table, l string, b *analysis.SafetyB
 // year; the tails of the distribution are single clients), and so are the violations by rule.
 // The quartiles, minimum and maximum of sessions per client stay: a number of sessions alone
 // is not a quasi-identifier (measures.json), and the report prints them as one sentence.
-func publicQuality(dq *analysis.DataQuality, snapshot int64) {
-	all := analysis.CommitRows{Version: snapshot, Operation: "all", Source: "all sources"}
+func publicQuality(dq *summary.DataQuality, snapshot int64) {
+	all := summary.CommitRows{Version: snapshot, Operation: "all", Source: "all sources"}
 	for _, c := range dq.Commits {
 		all.RowsRead += c.RowsRead
 		all.RowsAccepted += c.RowsAccepted
@@ -266,7 +266,7 @@ func publicQuality(dq *analysis.DataQuality, snapshot int64) {
 		all.RowsExcluded += c.RowsExcluded
 		all.Violations += c.Violations
 	}
-	dq.Commits = []analysis.CommitRows{all}
+	dq.Commits = []summary.CommitRows{all}
 	dq.SessionsByMonth = nil
 	dq.ViolationsByRule = nil
 	dq.SessionsPerClient.Distribution = nil

@@ -12,8 +12,10 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
 	"github.com/cstoutcomes/outcomes/pipeline/report"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // File names of the bundle.
@@ -43,6 +45,9 @@ type Options struct {
 	// MinCell is the threshold (workspace disclosure.min_cell); 0 means
 	// disclosure.DefaultMinCell, below disclosure.LowestMinCell is refused (ErrConfig).
 	MinCell int
+	// MinCellFrom names where MinCell came from, for the usage error of a bad threshold
+	// ("outcomes.yaml: disclosure.min_cell"); "" is "threshold".
+	MinCellFrom string
 	// LatestSnapshot is the lake's latest version. A summary of an older snapshot is
 	// refused (ErrStale) unless AllowStale is set; 0 skips the check.
 	LatestSnapshot int64
@@ -78,8 +83,33 @@ func DefaultOut(publishDir, summaryPath, today string) string {
 // when it refuses: ErrStale, ErrRefused (wrapping disclosure.ErrUnsafe or ErrForbidden), or
 // disclosure.ErrConfig for a bad threshold.
 //
+// Its errors carry their exit status (internal/exit): a bad threshold or a file that is not a
+// summary.json is a usage error (2); a refusal needs a person (3, "nothing published: ...").
+//
 // This is what the nightly run calls when publish.enabled is set.
 func Run(ctx context.Context, opt Options) (*Result, error) {
+	res, err := run(ctx, opt)
+	return res, opt.mark(err)
+}
+
+// mark gives err the exit status it has for the person who asked to publish.
+func (o Options) mark(err error) error {
+	switch {
+	case errors.Is(err, disclosure.ErrConfig):
+		from := o.MinCellFrom
+		if from == "" {
+			from = "threshold"
+		}
+		return exit.Usagef("%s: %w", from, err)
+	case errors.Is(err, summary.ErrNotSummary):
+		return exit.Mark(err, exit.ErrUsage)
+	case errors.Is(err, ErrStale), errors.Is(err, ErrRefused):
+		return exit.Attentionf("nothing published: %w", err)
+	}
+	return err
+}
+
+func run(ctx context.Context, opt Options) (*Result, error) {
 	log := opt.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 const testSummary = "testdata/summary/summary.json"
@@ -119,13 +119,13 @@ func TestStale(t *testing.T) {
 
 // writeSummary writes a changed copy of the test summary, with its tables, into a new
 // directory and returns the summary's path.
-func writeSummary(t *testing.T, change func(s *analysis.Summary)) string {
+func writeSummary(t *testing.T, change func(s *summary.Summary)) string {
 	t.Helper()
 	dir := t.TempDir()
 	if err := os.CopyFS(dir, os.DirFS("testdata/summary")); err != nil {
 		t.Fatal(err)
 	}
-	s, err := analysis.ReadSummary(testSummary)
+	s, err := summary.Read(testSummary)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func writeSummary(t *testing.T, change func(s *analysis.Summary)) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, analysis.SummaryFile)
+	path := filepath.Join(dir, summary.FileName)
 	if err := os.WriteFile(path, b, 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -142,7 +142,7 @@ func writeSummary(t *testing.T, change func(s *analysis.Summary)) string {
 }
 
 func TestSubgroupsLeftOut(t *testing.T) {
-	sum := writeSummary(t, func(s *analysis.Summary) {
+	sum := writeSummary(t, func(s *summary.Summary) {
 		for _, e := range s.Outcomes {
 			if e.Value.Course != nil {
 				e.Value.Course.ByComplaint = nil
@@ -164,7 +164,7 @@ func TestSubgroupsLeftOut(t *testing.T) {
 
 func TestRefuseKeys(t *testing.T) {
 	key := strings.Repeat("ab", 16)
-	sum := writeSummary(t, func(s *analysis.Summary) {
+	sum := writeSummary(t, func(s *summary.Summary) {
 		s.Safety.ByModality[0].Key = key
 	})
 	out := filepath.Join(t.TempDir(), "b")

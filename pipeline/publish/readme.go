@@ -6,15 +6,15 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // readme writes README.txt: what the bundle holds, the marker, the threshold and the
 // protection, and which cells were suppressed. It says which cells are suppressed, never
 // which of them were small (primary) and which were complementary: knowing that a cell is
 // complementary tells an attacker it is at least the threshold, which narrows the others.
-func readme(s *analysis.Summary, groups []*protectedGroup, tables []file, minCell int) ([]byte, error) {
+func readme(s *summary.Summary, groups []*protectedGroup, tables []file, minCell int) ([]byte, error) {
 	var b bytes.Buffer
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 	p("CST Outcomes: public bundle\n")
@@ -79,14 +79,14 @@ func readme(s *analysis.Summary, groups []*protectedGroup, tables []file, minCel
 	return b.Bytes(), nil
 }
 
-func planName(s *analysis.Summary) string {
+func planName(s *summary.Summary) string {
 	if s.Plan == nil {
 		return ""
 	}
 	return s.Plan.Name
 }
 
-func yearRange(p analysis.Population) string {
+func yearRange(p summary.Population) string {
 	if p.FirstDate == nil || p.LastDate == nil || len(*p.FirstDate) < 4 || len(*p.LastDate) < 4 {
 		return "no dates"
 	}

@@ -5,8 +5,8 @@ import (
 
 	"slices"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // Response statuses of a client in the course tables: the three add up to the clients.
@@ -31,7 +31,7 @@ type withheldFunc func(table string, levels ...string) bool
 
 // buildGroups builds every public table of the summary, grouped by the units they count.
 // minCell is the threshold, for the session counts that come from fewer clients than it.
-func buildGroups(s *analysis.Summary, v *vocabulary, withheld withheldFunc, minCell int) ([]group, error) {
+func buildGroups(s *summary.Summary, v *vocabulary, withheld withheldFunc, minCell int) ([]group, error) {
 	var groups []group
 	for _, e := range s.Outcomes {
 		if e.Value == nil || e.Value.Course == nil || e.Value.Course.Overall == nil {
@@ -60,7 +60,7 @@ func buildGroups(s *analysis.Summary, v *vocabulary, withheld withheldFunc, minC
 // courseGroup builds the course tables of one measure: clients by complaint and by modality
 // (of the first session), crossed with their response status when the measure has a
 // responder rule, with the paired statistics on each row's total.
-func courseGroup(v *vocabulary, measure string, c *analysis.PairedAnalysis, withheld withheldFunc) (group, error) {
+func courseGroup(v *vocabulary, measure string, c *summary.PairedAnalysis, withheld withheldFunc) (group, error) {
 	statuses := c.Overall.ResponderRule != nil
 	g := group{Name: "course_" + measure, Unit: "clients with a course change of " + measure, SuppressZeros: statuses}
 	complaints := withExtra(v.Complaints, c.ByComplaint)
@@ -68,7 +68,7 @@ func courseGroup(v *vocabulary, measure string, c *analysis.PairedAnalysis, with
 	for _, spec := range []struct {
 		by     string
 		dim    disclosure.Dim
-		levels analysis.Ordered[*analysis.PairedBlock]
+		levels summary.Ordered[*summary.PairedBlock]
 	}{
 		{"complaint", v.complaintDim(complaints), c.ByComplaint},
 		{"modality", disclosure.Flat("modality", modalities...), c.ByModality},
@@ -88,29 +88,29 @@ func courseGroup(v *vocabulary, measure string, c *analysis.PairedAnalysis, with
 // stat is a published statistic: its column name and where a summary block holds it.
 type stat[B any] struct {
 	name string
-	get  func(b B) analysis.Float
+	get  func(b B) summary.Float
 }
 
 // changeStats are the statistics of a course row, computed from its n clients.
-var changeStats = []stat[*analysis.PairedBlock]{
-	{"mean_first", func(b *analysis.PairedBlock) analysis.Float { return b.MeanFirst }},
-	{"mean_last", func(b *analysis.PairedBlock) analysis.Float { return b.MeanLast }},
-	{"mean_change", func(b *analysis.PairedBlock) analysis.Float { return b.MeanChange }},
-	{"ci_low", func(b *analysis.PairedBlock) analysis.Float { return b.CILow }},
-	{"ci_high", func(b *analysis.PairedBlock) analysis.Float { return b.CIHigh }},
-	{"p", func(b *analysis.PairedBlock) analysis.Float { return b.P }},
-	{"wilcoxon_p", func(b *analysis.PairedBlock) analysis.Float { return b.WilcoxonP }},
-	{"dz", func(b *analysis.PairedBlock) analysis.Float { return b.Dz }},
+var changeStats = []stat[*summary.PairedBlock]{
+	{"mean_first", func(b *summary.PairedBlock) summary.Float { return b.MeanFirst }},
+	{"mean_last", func(b *summary.PairedBlock) summary.Float { return b.MeanLast }},
+	{"mean_change", func(b *summary.PairedBlock) summary.Float { return b.MeanChange }},
+	{"ci_low", func(b *summary.PairedBlock) summary.Float { return b.CILow }},
+	{"ci_high", func(b *summary.PairedBlock) summary.Float { return b.CIHigh }},
+	{"p", func(b *summary.PairedBlock) summary.Float { return b.P }},
+	{"wilcoxon_p", func(b *summary.PairedBlock) summary.Float { return b.WilcoxonP }},
+	{"dz", func(b *summary.PairedBlock) summary.Float { return b.Dz }},
 }
 
 // responderStats are computed from the evaluable clients of a row.
-var responderStats = []stat[*analysis.PairedBlock]{
-	{"responder_share", func(b *analysis.PairedBlock) analysis.Float { return b.ResponderShare }},
-	{"responder_ci_low", func(b *analysis.PairedBlock) analysis.Float { return b.ResponderCILow }},
-	{"responder_ci_high", func(b *analysis.PairedBlock) analysis.Float { return b.ResponderCIHigh }},
+var responderStats = []stat[*summary.PairedBlock]{
+	{"responder_share", func(b *summary.PairedBlock) summary.Float { return b.ResponderShare }},
+	{"responder_ci_low", func(b *summary.PairedBlock) summary.Float { return b.ResponderCILow }},
+	{"responder_ci_high", func(b *summary.PairedBlock) summary.Float { return b.ResponderCIHigh }},
 }
 
-func courseTable(name string, dim disclosure.Dim, statuses bool, levels analysis.Ordered[*analysis.PairedBlock], overall *analysis.PairedBlock, withheld withheldFunc) (*disclosure.Table, error) {
+func courseTable(name string, dim disclosure.Dim, statuses bool, levels summary.Ordered[*summary.PairedBlock], overall *summary.PairedBlock, withheld withheldFunc) (*disclosure.Table, error) {
 	c := &courseRows{name: name, statuses: statuses, withheld: withheld,
 		// not_evaluable is a level only when some client is not evaluable: a column of
 		// structural zeros would be suppressed (zeros are sensitive here) for nothing.
@@ -163,7 +163,7 @@ func (c *courseRows) row(l string) []string {
 
 // set fills the row of level l from block b: its clients and statistics, and its clients by
 // response status with the responder share.
-func (c *courseRows) set(l string, b *analysis.PairedBlock) error {
+func (c *courseRows) set(l string, b *summary.PairedBlock) error {
 	if err := c.t.Set(int64(b.N), c.row(l)...); err != nil {
 		return err
 	}
@@ -213,7 +213,7 @@ func deref(p *int) int {
 
 // sessionsGroup builds the tables of sessions: adverse events by severity and modality, by
 // severity and complaint, and sessions by year.
-func sessionsGroup(s *analysis.Summary, v *vocabulary, minCell int) (group, error) {
+func sessionsGroup(s *summary.Summary, v *vocabulary, minCell int) (group, error) {
 	g := group{Name: "sessions", Unit: "sessions"}
 	bound := clientBounds(s)
 	complaints := withExtra(v.Complaints, s.Safety.ByComplaint)
@@ -221,7 +221,7 @@ func sessionsGroup(s *analysis.Summary, v *vocabulary, minCell int) (group, erro
 	for _, spec := range []struct {
 		by     string
 		dim    disclosure.Dim
-		levels analysis.Ordered[*analysis.SafetyBlock]
+		levels summary.Ordered[*summary.SafetyBlock]
 	}{
 		{"modality", disclosure.Flat("modality", modalities...), s.Safety.ByModality},
 		{"complaint", v.complaintDim(complaints), s.Safety.ByComplaint},
@@ -244,21 +244,21 @@ func sessionsGroup(s *analysis.Summary, v *vocabulary, minCell int) (group, erro
 }
 
 // rateStats are the adverse-event rates of a safety row, on its any_adverse_event cell.
-var rateStats = []stat[*analysis.SafetyBlock]{
-	{"rate_per_1000", func(b *analysis.SafetyBlock) analysis.Float { return b.RatePer1000 }},
-	{"rate_ci_low", func(b *analysis.SafetyBlock) analysis.Float { return b.RateCILow }},
-	{"rate_ci_high", func(b *analysis.SafetyBlock) analysis.Float { return b.RateCIHigh }},
+var rateStats = []stat[*summary.SafetyBlock]{
+	{"rate_per_1000", func(b *summary.SafetyBlock) summary.Float { return b.RatePer1000 }},
+	{"rate_ci_low", func(b *summary.SafetyBlock) summary.Float { return b.RateCILow }},
+	{"rate_ci_high", func(b *summary.SafetyBlock) summary.Float { return b.RateCIHigh }},
 }
 
 // A count of sessions of at least minCell may still come from fewer clients (twelve
 // sessions of one client); such a cell is marked sensitive, so it is suppressed like a small
 // count, by the distinct clients the summary gives for each severity and for any event.
-func safetyTable(v *vocabulary, name string, dim disclosure.Dim, levels analysis.Ordered[*analysis.SafetyBlock], overall *analysis.SafetyBlock, clients func(level string) int, minCell int) (*disclosure.Table, error) {
+func safetyTable(v *vocabulary, name string, dim disclosure.Dim, levels summary.Ordered[*summary.SafetyBlock], overall *summary.SafetyBlock, clients func(level string) int, minCell int) (*disclosure.Table, error) {
 	t, err := disclosure.NewTable(name, v.severityDim(), dim)
 	if err != nil {
 		return nil, fmt.Errorf("publish: %w", err)
 	}
-	set := func(l string, b *analysis.SafetyBlock) error {
+	set := func(l string, b *summary.SafetyBlock) error {
 		recorded := 0
 		for _, sev := range v.Severities {
 			n, _ := b.BySeverity.Get(sev)
@@ -305,7 +305,7 @@ func safetyTable(v *vocabulary, name string, dim disclosure.Dim, levels analysis
 // yearTable counts sessions by the year of session_date (measures.json allows a year, not a
 // month, by default), from data_quality.sessions_by_month. It returns nil when the months do
 // not add up to the sessions of the safety analysis, whose grand total the table shares.
-func yearTable(s *analysis.Summary) (*disclosure.Table, error) {
+func yearTable(s *summary.Summary) (*disclosure.Table, error) {
 	byYear := map[string]int{}
 	total := 0
 	for _, m := range s.DataQuality.SessionsByMonth {
@@ -336,14 +336,14 @@ func yearTable(s *analysis.Summary) (*disclosure.Table, error) {
 // whose first session had that level (each of them had a session in it). The safety rates of
 // a level count sessions; they are published only when this bound reaches the threshold,
 // since the summary does not say how many clients the sessions came from.
-func clientBounds(s *analysis.Summary) map[string]map[string]int {
+func clientBounds(s *summary.Summary) map[string]map[string]int {
 	b := map[string]map[string]int{"modality": {}, "complaint": {}}
 	for _, e := range s.Outcomes {
 		if e.Value == nil || e.Value.Course == nil {
 			continue
 		}
 		c := e.Value.Course
-		for by, levels := range map[string]analysis.Ordered[*analysis.PairedBlock]{"modality": c.ByModality, "complaint": c.ByComplaint} {
+		for by, levels := range map[string]summary.Ordered[*summary.PairedBlock]{"modality": c.ByModality, "complaint": c.ByComplaint} {
 			for _, l := range levels {
 				if l.Value != nil {
 					b[by][level(l.Key)] = max(b[by][level(l.Key)], l.Value.N)

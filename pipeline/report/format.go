@@ -5,7 +5,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // measureInfo is how the report names a measure and its unit.
@@ -54,10 +54,10 @@ func responderPhrase(rule string) string {
 // multiplicity.tests[].id), for readers who have not read the plan.
 var (
 	analysisNames = map[string]string{
-		analysis.WithinSession: "change within the session",
-		analysis.Course:        "change from first to last session",
-		analysis.MixedModel:    "mixed model",
-		analysis.MetaAnalysis:  "meta-analysis over practitioners",
+		summary.WithinSession: "change within the session",
+		summary.Course:        "change from first to last session",
+		summary.MixedModel:    "mixed model",
+		summary.MetaAnalysis:  "meta-analysis over practitioners",
 	}
 	testNames = map[string]string{
 		"paired_t":       "paired t-test",
@@ -135,7 +135,7 @@ func reasonOr(reason string) string {
 }
 
 // fcell formats a Float with dec decimals, or its undefined reason.
-func fcell(x analysis.Float, dec int, reason string) cell {
+func fcell(x summary.Float, dec int, reason string) cell {
 	if !x.Valid() {
 		return cell{Undef: reasonOr(reason)}
 	}
@@ -144,7 +144,7 @@ func fcell(x analysis.Float, dec int, reason string) cell {
 
 // ciCell formats "est (lo to hi)", or the undefined reason when est is null; a null interval
 // alone is shown as "no CI".
-func ciCell(est, lo, hi analysis.Float, dec int, reason string) cell {
+func ciCell(est, lo, hi summary.Float, dec int, reason string) cell {
 	if !est.Valid() {
 		return cell{Undef: reasonOr(reason)}
 	}
@@ -158,7 +158,7 @@ func ciCell(est, lo, hi analysis.Float, dec int, reason string) cell {
 }
 
 // pcell formats a p-value or its undefined reason.
-func pcell(p analysis.Float, reason string) cell {
+func pcell(p summary.Float, reason string) cell {
 	if !p.Valid() {
 		return cell{Undef: reasonOr(reason)}
 	}
@@ -166,7 +166,7 @@ func pcell(p analysis.Float, reason string) cell {
 }
 
 // shareCell formats "r of e: P% (lo% to hi%)".
-func shareCell(num, den *int, share, lo, hi analysis.Float, reason string) cell {
+func shareCell(num, den *int, share, lo, hi summary.Float, reason string) cell {
 	if num == nil || den == nil || !share.Valid() {
 		return cell{Undef: reasonOr(reason)}
 	}
@@ -179,7 +179,7 @@ func shareCell(num, den *int, share, lo, hi analysis.Float, reason string) cell 
 
 func textCell(s string) cell { return cell{Text: s} }
 
-func valid(xs ...analysis.Float) bool {
+func valid(xs ...summary.Float) bool {
 	for _, x := range xs {
 		if !x.Valid() {
 			return false

@@ -5,15 +5,15 @@ import (
 	"html/template"
 	"strings"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/measures"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // page is everything the template shows; every string in it is escaped by html/template
 // except the plots' SVG (see renderSVG).
 type page struct {
 	Title          string
-	Population     analysis.Population
+	Population     summary.Population
 	SessionDates   string // "sessions FIRST to LAST", or "no sessions"
 	Snapshot       int64
 	PlanName       string
@@ -131,10 +131,10 @@ func short(sha string) string {
 }
 
 // Headline returns the headline sentence of a measure's course result, as the report prints it.
-func Headline(measure string, o *analysis.Outcome) string {
+func Headline(measure string, o *summary.Outcome) string {
 	mi := info(measure)
 	if o == nil || o.Course == nil || o.Course.Overall == nil {
-		return mi.Label + ": the plan asks for no course analysis."
+		return mi.Label + ": the plan asks for no course summary."
 	}
 	b := o.Course.Overall
 	if !b.MeanChange.Valid() {
@@ -146,7 +146,7 @@ func Headline(measure string, o *analysis.Outcome) string {
 
 // changeClause says how the mean changed, with its 95% CI as magnitudes when the interval
 // lies on one side of zero.
-func changeClause(mi measureInfo, b *analysis.PairedBlock) string {
+func changeClause(mi measureInfo, b *summary.PairedBlock) string {
 	d := mi.Decimals
 	m, lo, hi := float64(b.MeanChange), float64(b.CILow), float64(b.CIHigh)
 	switch {
@@ -162,7 +162,7 @@ func changeClause(mi measureInfo, b *analysis.PairedBlock) string {
 }
 
 // responderClause is "; 39% improved by at least 30% (95% CI 35% to 44%)", or why not.
-func responderClause(b *analysis.PairedBlock) string {
+func responderClause(b *summary.PairedBlock) string {
 	switch {
 	case b.ResponderRule == nil:
 		return "; no responder rate (" + reasonOr(b.ResponderUndefinedReason) + ")"
@@ -176,7 +176,7 @@ func responderClause(b *analysis.PairedBlock) string {
 	return s
 }
 
-func buildMeasure(in *Input, ref *measures.Reference, measure string, o *analysis.Outcome) (*measurePage, error) {
+func buildMeasure(in *Input, ref *measures.Reference, measure string, o *summary.Outcome) (*measurePage, error) {
 	mi := info(measure)
 	mp := &measurePage{Measure: measure, Title: mi.Title, Field: o.Field, Direction: directionText(o.Direction),
 		Summary: Headline(measure, o)}
@@ -213,7 +213,7 @@ func directionText(d string) string {
 }
 
 // pairedTable shows the paired statistics of within_session (if present) and course side by side.
-func pairedTable(mi measureInfo, o *analysis.Outcome) *table {
+func pairedTable(mi measureInfo, o *summary.Outcome) *table {
 	cols, header := pairedColumns(o)
 	if len(cols) == 0 {
 		return nil
@@ -232,8 +232,8 @@ func pairedTable(mi measureInfo, o *analysis.Outcome) *table {
 
 // pairedColumns returns the overall blocks of the paired table, within_session before course,
 // and the table's header.
-func pairedColumns(o *analysis.Outcome) ([]*analysis.PairedBlock, []string) {
-	var cols []*analysis.PairedBlock
+func pairedColumns(o *summary.Outcome) ([]*summary.PairedBlock, []string) {
+	var cols []*summary.PairedBlock
 	header := []string{"Statistic"}
 	if o.WithinSession != nil && o.WithinSession.Overall != nil {
 		cols = append(cols, o.WithinSession.Overall)
@@ -249,37 +249,37 @@ func pairedColumns(o *analysis.Outcome) ([]*analysis.PairedBlock, []string) {
 // pairedRow is a row of the paired table: its label and its cell for a block.
 type pairedRow struct {
 	label string
-	cell  func(b *analysis.PairedBlock) cell
+	cell  func(b *summary.PairedBlock) cell
 }
 
 // pairedRows lists the rows of the paired table, with means in the measure's decimals.
 func pairedRows(mi measureInfo) []pairedRow {
 	d := mi.Decimals
 	return []pairedRow{
-		{"Pairs (n)", func(b *analysis.PairedBlock) cell { return textCell(count(b.N)) }},
-		{"Mean first / last", func(b *analysis.PairedBlock) cell { return firstLastCell(b, d) }},
-		{"Mean change (95% CI), " + mi.Unit, func(b *analysis.PairedBlock) cell {
+		{"Pairs (n)", func(b *summary.PairedBlock) cell { return textCell(count(b.N)) }},
+		{"Mean first / last", func(b *summary.PairedBlock) cell { return firstLastCell(b, d) }},
+		{"Mean change (95% CI), " + mi.Unit, func(b *summary.PairedBlock) cell {
 			return ciCell(b.MeanChange, b.CILow, b.CIHigh, d, b.UndefinedReason)
 		}},
-		{"SD of change", func(b *analysis.PairedBlock) cell { return fcell(b.SDChange, d, b.UndefinedReason) }},
+		{"SD of change", func(b *summary.PairedBlock) cell { return fcell(b.SDChange, d, b.UndefinedReason) }},
 		{"Paired t-test: t (df)", tTestCell},
-		{"Paired t-test: p", func(b *analysis.PairedBlock) cell { return pcell(b.P, b.UndefinedReason) }},
+		{"Paired t-test: p", func(b *summary.PairedBlock) cell { return pcell(b.P, b.UndefinedReason) }},
 		{"Wilcoxon signed-rank: V, p", wilcoxonCell},
-		{"Hodges–Lehmann estimate", func(b *analysis.PairedBlock) cell { return fcell(b.HLEstimate, d, b.UndefinedReason) }},
-		{"Cohen's d_z (95% CI)", func(b *analysis.PairedBlock) cell {
+		{"Hodges–Lehmann estimate", func(b *summary.PairedBlock) cell { return fcell(b.HLEstimate, d, b.UndefinedReason) }},
+		{"Cohen's d_z (95% CI)", func(b *summary.PairedBlock) cell {
 			return ciCell(b.Dz, b.DzCILow, b.DzCIHigh, 2, b.UndefinedReason)
 		}},
-		{"Responders (95% Wilson CI)", func(b *analysis.PairedBlock) cell {
+		{"Responders (95% Wilson CI)", func(b *summary.PairedBlock) cell {
 			return shareCell(b.Responders, b.Evaluable, b.ResponderShare, b.ResponderCILow, b.ResponderCIHigh, b.ResponderUndefinedReason)
 		}},
-		{"Got worse", func(b *analysis.PairedBlock) cell {
-			return shareCell(b.Deteriorated, b.DeteriorationEvaluable, b.DeterioratedShare, analysis.Null, analysis.Null, b.ResponderUndefinedReason)
+		{"Got worse", func(b *summary.PairedBlock) cell {
+			return shareCell(b.Deteriorated, b.DeteriorationEvaluable, b.DeterioratedShare, summary.Null, summary.Null, b.ResponderUndefinedReason)
 		}},
 	}
 }
 
 // firstLastCell is "first / last", the means with dec decimals.
-func firstLastCell(b *analysis.PairedBlock, dec int) cell {
+func firstLastCell(b *summary.PairedBlock, dec int) cell {
 	if !valid(b.MeanFirst, b.MeanLast) {
 		return cell{Undef: reasonOr(b.UndefinedReason)}
 	}
@@ -287,7 +287,7 @@ func firstLastCell(b *analysis.PairedBlock, dec int) cell {
 }
 
 // tTestCell is "t (df)" of the paired t-test.
-func tTestCell(b *analysis.PairedBlock) cell {
+func tTestCell(b *summary.PairedBlock) cell {
 	if !valid(b.T, b.DF) {
 		return cell{Undef: reasonOr(b.UndefinedReason)}
 	}
@@ -295,7 +295,7 @@ func tTestCell(b *analysis.PairedBlock) cell {
 }
 
 // wilcoxonCell is "V, p" of the Wilcoxon signed-rank test.
-func wilcoxonCell(b *analysis.PairedBlock) cell {
+func wilcoxonCell(b *summary.PairedBlock) cell {
 	if !valid(b.WilcoxonV, b.WilcoxonP) {
 		return cell{Undef: reasonOr(b.UndefinedReason)}
 	}
@@ -303,7 +303,7 @@ func wilcoxonCell(b *analysis.PairedBlock) cell {
 }
 
 // responderRules names the responder and deterioration rules of b for the caption, or "".
-func responderRules(b *analysis.PairedBlock) string {
+func responderRules(b *summary.PairedBlock) string {
 	if b.ResponderRule == nil {
 		return ""
 	}
@@ -315,7 +315,7 @@ func responderRules(b *analysis.PairedBlock) string {
 }
 
 // mixedTable shows the mixed model's fixed effects and variance components, or why it is not fitted.
-func mixedTable(mi measureInfo, m *analysis.MixedModelResult) (*table, string) {
+func mixedTable(mi measureInfo, m *summary.MixedModelResult) (*table, string) {
 	if m == nil || m.Overall == nil {
 		return nil, ""
 	}
@@ -328,7 +328,7 @@ func mixedTable(mi measureInfo, m *analysis.MixedModelResult) (*table, string) {
 	t := &table{Header: []string{"Term", "Estimate (SE)", "df (Satterthwaite)", "t", "p"}}
 	for _, fe := range []struct {
 		label string
-		e     analysis.FixedEffect
+		e     summary.FixedEffect
 	}{{"Intercept", b.Fixed.Intercept}, {"Session number (change per session, " + mi.Unit + ")", b.Fixed.SessionNumber}} {
 		est := fcell(fe.e.Estimate, 3, b.UndefinedReason)
 		if est.Undef == "" && fe.e.SE.Valid() {
@@ -360,7 +360,7 @@ func (c cell) String() string {
 }
 
 // metaTable shows the random-effects meta-analysis over practitioners.
-func metaTable(mi measureInfo, m *analysis.MetaResult) (*table, string) {
+func metaTable(mi measureInfo, m *summary.MetaResult) (*table, string) {
 	if m == nil || m.Overall == nil {
 		return nil, ""
 	}
@@ -392,7 +392,7 @@ func metaTable(mi measureInfo, m *analysis.MetaResult) (*table, string) {
 	return t, note
 }
 
-func rangeCell(lo, hi analysis.Float, dec int, reason string) cell {
+func rangeCell(lo, hi summary.Float, dec int, reason string) cell {
 	if !valid(lo, hi) {
 		return cell{Undef: reasonOr(reason)}
 	}
@@ -410,7 +410,7 @@ func joinCells(a, b cell) cell {
 }
 
 // subgroupTable shows the course change and responders per level of a subgroup.
-func subgroupTable(mi measureInfo, caption, name string, levels analysis.Ordered[*analysis.PairedBlock]) *table {
+func subgroupTable(mi measureInfo, caption, name string, levels summary.Ordered[*summary.PairedBlock]) *table {
 	t := &table{Caption: caption, Header: []string{name, "Clients", "Mean change (95% CI)", "Responders (95% Wilson CI)"}}
 	for _, e := range levels {
 		b := e.Value

@@ -21,15 +21,15 @@ import (
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
 	"github.com/cstoutcomes/outcomes/pipeline/measures"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // minTrajectoryN is the fewest values a session number needs to appear in a trajectory.
 const minTrajectoryN = 5
 
 // measureFigures draws the plots of one measure; ref is measures.json, for its MCIDs.
-func measureFigures(in *Input, ref *measures.Reference, measure string, o *analysis.Outcome) ([]*figure, error) {
+func measureFigures(in *Input, ref *measures.Reference, measure string, o *summary.Outcome) ([]*figure, error) {
 	mi := info(measure)
 	var figs []*figure
 	steps := []func() (*figure, error){
@@ -114,7 +114,7 @@ func trajectoryFigure(in *Input, measure string, mi measureInfo) (*figure, error
 // table is not there). missing says why there is nothing to draw.
 func selectTrajectory(rows []TrajectoryRow, measure string) (d trajectoryData, missing string) {
 	if rows == nil {
-		return d, "Not drawn: tables/" + analysis.TrajectoryTable + " is not beside summary.json (write it with analysis.ReportTables)."
+		return d, "Not drawn: tables/" + summary.TrajectoryTable + " is not beside summary.json (write it with summary.ReportTables)."
 	}
 	d.NMin = math.MaxInt
 	for _, r := range rows {
@@ -184,16 +184,16 @@ type changeBin struct {
 // changeData is what the change distribution draws.
 type changeData struct {
 	Bins    []changeBin
-	Width   float64        // of the bins: 1 when every change is a whole number
-	Integer bool           // every change is a whole number, so a bin is one change value
-	Clients int            // clients with a change
-	MCID    float64        // the absolute MCID of measures.json, marked either way; 0: none
-	Mean    analysis.Float // the course's mean change, marked; null: not marked
+	Width   float64       // of the bins: 1 when every change is a whole number
+	Integer bool          // every change is a whole number, so a bin is one change value
+	Clients int           // clients with a change
+	MCID    float64       // the absolute MCID of measures.json, marked either way; 0: none
+	Mean    summary.Float // the course's mean change, marked; null: not marked
 }
 
 // changeFigure: the distribution of the course change with zero, the MCID (mcid; 0: none) and
 // the mean marked.
-func changeFigure(in *Input, measure string, mi measureInfo, o *analysis.Outcome, mcid float64) (*figure, error) {
+func changeFigure(in *Input, measure string, mi measureInfo, o *summary.Outcome, mcid float64) (*figure, error) {
 	f := &figure{ID: "change-" + measure, Title: mi.Title + ": distribution of the change"}
 	d, missing := selectChange(in.Changes, measure, mcid, courseMeanChange(o))
 	if missing != "" {
@@ -207,18 +207,18 @@ func changeFigure(in *Input, measure string, mi measureInfo, o *analysis.Outcome
 }
 
 // courseMeanChange returns the mean course change of o, or null.
-func courseMeanChange(o *analysis.Outcome) analysis.Float {
+func courseMeanChange(o *summary.Outcome) summary.Float {
 	if o.Course == nil || o.Course.Overall == nil {
-		return analysis.Null
+		return summary.Null
 	}
 	return o.Course.Overall.MeanChange
 }
 
 // selectChange bins the measure's rows of tables/changes.csv (nil: the table is not there),
 // which are in order of the change. missing says why there is nothing to draw.
-func selectChange(rows []ChangeRow, measure string, mcid float64, mean analysis.Float) (d changeData, missing string) {
+func selectChange(rows []ChangeRow, measure string, mcid float64, mean summary.Float) (d changeData, missing string) {
 	if rows == nil {
-		return d, "Not drawn: tables/" + analysis.ChangesTable + " is not beside summary.json (write it with analysis.ReportTables)."
+		return d, "Not drawn: tables/" + summary.ChangesTable + " is not beside summary.json (write it with summary.ReportTables)."
 	}
 	d = changeData{Integer: true, MCID: mcid, Mean: mean}
 	var mine []ChangeRow
@@ -339,15 +339,15 @@ func mcidAbs(ref *measures.Reference, field string) float64 {
 
 // responderData is what a responder plot draws.
 type responderData struct {
-	Rule      string         // the responder rule of measures.json
-	Levels    []estimate     // the levels with a defined share, in %, in summary order
-	Evaluable int            // the evaluable clients of the levels drawn
-	Undefined int            // the levels not drawn
-	Overall   analysis.Float // the overall share, 0 to 1
+	Rule      string        // the responder rule of measures.json
+	Levels    []estimate    // the levels with a defined share, in %, in summary order
+	Evaluable int           // the evaluable clients of the levels drawn
+	Undefined int           // the levels not drawn
+	Overall   summary.Float // the overall share, 0 to 1
 }
 
 // responderFigure: responder shares with Wilson CIs per level of a subgroup.
-func responderFigure(measure string, mi measureInfo, course *analysis.PairedAnalysis, id, name string, levels analysis.Ordered[*analysis.PairedBlock]) (*figure, error) {
+func responderFigure(measure string, mi measureInfo, course *summary.PairedAnalysis, id, name string, levels summary.Ordered[*summary.PairedBlock]) (*figure, error) {
 	f := &figure{ID: "responders-" + id + "-" + measure, Title: mi.Title + ": responders by " + name}
 	d, missing := selectResponders(course.Overall, name, levels)
 	if missing != "" {
@@ -362,7 +362,7 @@ func responderFigure(measure string, mi measureInfo, course *analysis.PairedAnal
 
 // selectResponders takes the responder share with its CI of each level of the subgroup
 // called name; ov is the overall block. missing says why there is nothing to draw.
-func selectResponders(ov *analysis.PairedBlock, name string, levels analysis.Ordered[*analysis.PairedBlock]) (d responderData, missing string) {
+func selectResponders(ov *summary.PairedBlock, name string, levels summary.Ordered[*summary.PairedBlock]) (d responderData, missing string) {
 	if ov == nil || ov.ResponderRule == nil {
 		reason := ""
 		if ov != nil {
@@ -433,11 +433,11 @@ type forestData struct {
 	// order, labelled "Practitioner A", "B", ... in that order.
 	Rows []estimate
 	// Pooled is the random-effects estimate, drawn below the practitioners.
-	Pooled *analysis.MetaBlock
+	Pooled *summary.MetaBlock
 }
 
 // forestFigure: practitioners' mean course change with the pooled estimate and prediction interval.
-func forestFigure(in *Input, measure string, mi measureInfo, m *analysis.MetaResult) (*figure, error) {
+func forestFigure(in *Input, measure string, mi measureInfo, m *summary.MetaResult) (*figure, error) {
 	f := &figure{ID: "forest-" + measure, Title: mi.Title + ": practitioners (forest plot)"}
 	d, missing := selectForest(in.Practitioners, measure, m)
 	if missing != "" {
@@ -452,7 +452,7 @@ func forestFigure(in *Input, measure string, mi measureInfo, m *analysis.MetaRes
 
 // selectForest takes the practitioners the meta-analysis m pooled from
 // tables/meta_practitioners.csv's rows. missing says why there is nothing to draw.
-func selectForest(rows []PractitionerRow, measure string, m *analysis.MetaResult) (d forestData, missing string) {
+func selectForest(rows []PractitionerRow, measure string, m *summary.MetaResult) (d forestData, missing string) {
 	b := m.Overall
 	if b == nil || !valid(b.Estimate, b.CILow, b.CIHigh) {
 		reason := "no meta-analysis"
@@ -516,7 +516,7 @@ func drawForest(d forestData, mi measureInfo, title string) (template.HTML, erro
 
 // addForestLines draws the lines of no change and of the pooled estimate b through all k+1
 // rows.
-func addForestLines(p *plot.Plot, b *analysis.MetaBlock, k int) error {
+func addForestLines(p *plot.Plot, b *summary.MetaBlock, k int) error {
 	y0, y1 := -0.6, float64(k)+0.6
 	zero, err := vline(0, y0, y1, black, 1)
 	if err != nil {
@@ -532,7 +532,7 @@ func addForestLines(p *plot.Plot, b *analysis.MetaBlock, k int) error {
 
 // addPooled draws the pooled estimate b at y = 0: its prediction interval as a dashed line,
 // when defined, and its CI as a diamond.
-func addPooled(p *plot.Plot, b *analysis.MetaBlock) error {
+func addPooled(p *plot.Plot, b *summary.MetaBlock) error {
 	if valid(b.PILow, b.PIHigh) {
 		pi, err := plotter.NewLine(plotter.XYs{{X: float64(b.PILow), Y: 0}, {X: float64(b.PIHigh), Y: 0}})
 		if err != nil {
@@ -561,7 +561,7 @@ func forestCaption(d forestData, mi measureInfo) string {
 		fcell(b.Tau2, 3, b.UndefinedReason).String(), fcell(b.I2, 1, b.UndefinedReason).String())
 }
 
-func piText(b *analysis.MetaBlock, d int) string {
+func piText(b *summary.MetaBlock, d int) string {
 	if !valid(b.PILow, b.PIHigh) {
 		return " (not defined: " + reasonOr(b.UndefinedReason) + ")"
 	}
@@ -586,7 +586,7 @@ type severityData struct {
 }
 
 // severityFigure: sessions by the severity of the adverse event.
-func severityFigure(s analysis.Safety) (*figure, error) {
+func severityFigure(s summary.Safety) (*figure, error) {
 	f := &figure{ID: "safety-severity", Title: "Adverse events by severity"}
 	d, missing := selectSeverity(s.Overall)
 	if missing != "" {
@@ -601,7 +601,7 @@ func severityFigure(s analysis.Safety) (*figure, error) {
 
 // selectSeverity takes the sessions by severity of o. missing says why there is nothing to
 // draw.
-func selectSeverity(o *analysis.SafetyBlock) (d severityData, missing string) {
+func selectSeverity(o *summary.SafetyBlock) (d severityData, missing string) {
 	d.Total = o.Sessions
 	for _, e := range o.BySeverity {
 		if e.Key == "none" {
@@ -655,7 +655,7 @@ type commitsData struct {
 }
 
 // commitsFigure: rows accepted, quarantined and excluded per lake commit.
-func commitsFigure(s *analysis.Summary) (*figure, error) {
+func commitsFigure(s *summary.Summary) (*figure, error) {
 	f := &figure{ID: "quality-commits", Title: "Rows per commit"}
 	d, missing := selectCommits(s)
 	if missing != "" {
@@ -669,7 +669,7 @@ func commitsFigure(s *analysis.Summary) (*figure, error) {
 }
 
 // selectCommits takes the rows of each commit of s. missing says why there is nothing to draw.
-func selectCommits(s *analysis.Summary) (d commitsData, missing string) {
+func selectCommits(s *summary.Summary) (d commitsData, missing string) {
 	d.Snapshot = s.Snapshot
 	cs := s.DataQuality.Commits
 	if len(cs) == 0 {
@@ -782,7 +782,7 @@ func lower(s string) string {
 
 // glanceFigure: every measure's standardised course change on one scale, signed so that
 // right is better, for the headline.
-func glanceFigure(s *analysis.Summary) (*figure, error) {
+func glanceFigure(s *summary.Summary) (*figure, error) {
 	f := &figure{ID: "glance", Title: "All measures at a glance"}
 	es := selectGlance(s)
 	if len(es) == 0 {
@@ -798,7 +798,7 @@ func glanceFigure(s *analysis.Summary) (*figure, error) {
 // selectGlance takes each measure's Cohen's d_z of the course change with its CI, negated
 // for the measures where higher is worse, in summary order; measures without one are left
 // out.
-func selectGlance(s *analysis.Summary) []estimate {
+func selectGlance(s *summary.Summary) []estimate {
 	var es []estimate
 	for _, e := range s.Outcomes {
 		o := e.Value

@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // The select functions turn the summary into the numbers a plot draws; these tests check
@@ -72,10 +72,10 @@ func TestSelectChange(t *testing.T) {
 			}
 		})
 	}
-	if _, missing := selectChange(nil, "pain", 0, analysis.Null); !strings.Contains(missing, "changes.csv is not beside") {
+	if _, missing := selectChange(nil, "pain", 0, summary.Null); !strings.Contains(missing, "changes.csv is not beside") {
 		t.Errorf("no table: missing = %q", missing)
 	}
-	if _, missing := selectChange([]ChangeRow{{"hit6", 1, 1}}, "pain", 0, analysis.Null); !strings.Contains(missing, "no client") {
+	if _, missing := selectChange([]ChangeRow{{"hit6", 1, 1}}, "pain", 0, summary.Null); !strings.Contains(missing, "no client") {
 		t.Errorf("no row of the measure: missing = %q", missing)
 	}
 }
@@ -83,12 +83,12 @@ func TestSelectChange(t *testing.T) {
 func TestSelectResponders(t *testing.T) {
 	rule := "pain_pct30"
 	n := func(i int) *int { return &i }
-	ov := &analysis.PairedBlock{ResponderRule: &rule, ResponderShare: 0.4}
-	levels := analysis.Ordered[*analysis.PairedBlock]{
-		{Key: "CST", Value: &analysis.PairedBlock{Evaluable: n(50), ResponderShare: 0.5, ResponderCILow: 0.375, ResponderCIHigh: 0.625}},
-		{Key: "SER", Value: &analysis.PairedBlock{Evaluable: n(0), ResponderShare: analysis.Null, ResponderCILow: analysis.Null, ResponderCIHigh: analysis.Null}},
+	ov := &summary.PairedBlock{ResponderRule: &rule, ResponderShare: 0.4}
+	levels := summary.Ordered[*summary.PairedBlock]{
+		{Key: "CST", Value: &summary.PairedBlock{Evaluable: n(50), ResponderShare: 0.5, ResponderCILow: 0.375, ResponderCIHigh: 0.625}},
+		{Key: "SER", Value: &summary.PairedBlock{Evaluable: n(0), ResponderShare: summary.Null, ResponderCILow: summary.Null, ResponderCIHigh: summary.Null}},
 		{Key: "other", Value: nil},
-		{Key: "CST+SER", Value: &analysis.PairedBlock{Evaluable: n(8), ResponderShare: 0.25, ResponderCILow: 0.0625, ResponderCIHigh: 0.5}},
+		{Key: "CST+SER", Value: &summary.PairedBlock{Evaluable: n(8), ResponderShare: 0.25, ResponderCILow: 0.0625, ResponderCIHigh: 0.5}},
 	}
 	d, missing := selectResponders(ov, "modality", levels)
 	if missing != "" {
@@ -103,12 +103,12 @@ func TestSelectResponders(t *testing.T) {
 	}
 	for _, tt := range []struct {
 		name   string
-		ov     *analysis.PairedBlock
-		levels analysis.Ordered[*analysis.PairedBlock]
+		ov     *summary.PairedBlock
+		levels summary.Ordered[*summary.PairedBlock]
 		want   string
 	}{
 		{"no overall block", nil, levels, "No responder rates: null in summary.json."},
-		{"no rule", &analysis.PairedBlock{ResponderUndefinedReason: "no MCID"}, levels, "No responder rates: no MCID."},
+		{"no rule", &summary.PairedBlock{ResponderUndefinedReason: "no MCID"}, levels, "No responder rates: no MCID."},
 		{"no level defined", ov, levels[1:3], "Not drawn: no level of the modality has a defined responder share."},
 	} {
 		if _, missing := selectResponders(tt.ov, "modality", tt.levels); missing != tt.want {
@@ -118,7 +118,7 @@ func TestSelectResponders(t *testing.T) {
 }
 
 func TestSelectForest(t *testing.T) {
-	m := &analysis.MetaResult{Overall: &analysis.MetaBlock{Estimate: -1, CILow: -1.5, CIHigh: -0.5}}
+	m := &summary.MetaResult{Overall: &summary.MetaBlock{Estimate: -1, CILow: -1.5, CIHigh: -0.5}}
 	rows := []PractitionerRow{
 		{Measure: "pain", Key: "k3", Clients: 6, MeanChange: -1, VI: 0.25, Included: true},
 		{Measure: "pain", Key: "k1", Clients: 9, MeanChange: -2, VI: 1, Included: true},
@@ -142,22 +142,22 @@ func TestSelectForest(t *testing.T) {
 	if _, missing := selectForest(rows, "sleep_quality", m); !strings.Contains(missing, "no included practitioner") {
 		t.Errorf("no practitioner: missing = %q", missing)
 	}
-	unestimated := &analysis.MetaResult{Overall: &analysis.MetaBlock{Estimate: analysis.Null, UndefinedReason: "k = 1"}}
+	unestimated := &summary.MetaResult{Overall: &summary.MetaBlock{Estimate: summary.Null, UndefinedReason: "k = 1"}}
 	if _, missing := selectForest(rows, "pain", unestimated); missing != "Not drawn: the meta-analysis is not estimated: k = 1." {
 		t.Errorf("not estimated: missing = %q", missing)
 	}
 }
 
 func TestSelectGlance(t *testing.T) {
-	block := func(dz, lo, hi float64) *analysis.PairedAnalysis {
-		return &analysis.PairedAnalysis{Overall: &analysis.PairedBlock{N: 1200, Dz: analysis.Float(dz),
-			DzCILow: analysis.Float(lo), DzCIHigh: analysis.Float(hi)}}
+	block := func(dz, lo, hi float64) *summary.PairedAnalysis {
+		return &summary.PairedAnalysis{Overall: &summary.PairedBlock{N: 1200, Dz: summary.Float(dz),
+			DzCILow: summary.Float(lo), DzCIHigh: summary.Float(hi)}}
 	}
-	s := &analysis.Summary{Outcomes: analysis.Ordered[*analysis.Outcome]{
-		{Key: "pain", Value: &analysis.Outcome{Direction: "higher_is_worse", Course: block(-0.75, -1, -0.5)}},
-		{Key: "hit6", Value: &analysis.Outcome{Direction: "higher_is_worse"}}, // no course analysis
-		{Key: "sleep_quality", Value: &analysis.Outcome{Direction: "higher_is_better", Course: block(0.25, 0, 0.625)}},
-		{Key: "mymop_profile", Value: &analysis.Outcome{Direction: "higher_is_worse", Course: block(math.NaN(), math.NaN(), math.NaN())}},
+	s := &summary.Summary{Outcomes: summary.Ordered[*summary.Outcome]{
+		{Key: "pain", Value: &summary.Outcome{Direction: "higher_is_worse", Course: block(-0.75, -1, -0.5)}},
+		{Key: "hit6", Value: &summary.Outcome{Direction: "higher_is_worse"}}, // no course analysis
+		{Key: "sleep_quality", Value: &summary.Outcome{Direction: "higher_is_better", Course: block(0.25, 0, 0.625)}},
+		{Key: "mymop_profile", Value: &summary.Outcome{Direction: "higher_is_worse", Course: block(math.NaN(), math.NaN(), math.NaN())}},
 	}}
 	want := []estimate{
 		{Label: "Pain (n = 1,200)", X: 0.75, Minus: 0.25, Plus: 0.25},
@@ -169,16 +169,16 @@ func TestSelectGlance(t *testing.T) {
 }
 
 func TestSelectSeverityAndCommits(t *testing.T) {
-	o := &analysis.SafetyBlock{Sessions: 100, BySeverity: analysis.Ordered[int]{{Key: "none", Value: 90}, {Key: "mild", Value: 8}, {Key: "severe", Value: 2}}}
+	o := &summary.SafetyBlock{Sessions: 100, BySeverity: summary.Ordered[int]{{Key: "none", Value: 90}, {Key: "mild", Value: 8}, {Key: "severe", Value: 2}}}
 	d, missing := selectSeverity(o)
 	want := severityData{Names: []string{"mild", "severe"}, Sessions: []float64{8, 2}, None: 90, Total: 100}
 	if missing != "" || !reflect.DeepEqual(d, want) {
 		t.Errorf("severity: got %+v, %q\nwant %+v", d, missing, want)
 	}
-	if _, missing := selectSeverity(&analysis.SafetyBlock{}); missing != "Not drawn: no sessions." {
+	if _, missing := selectSeverity(&summary.SafetyBlock{}); missing != "Not drawn: no sessions." {
 		t.Errorf("no sessions: missing = %q", missing)
 	}
-	s := &analysis.Summary{Snapshot: 3, DataQuality: analysis.DataQuality{Commits: []analysis.CommitRows{
+	s := &summary.Summary{Snapshot: 3, DataQuality: summary.DataQuality{Commits: []summary.CommitRows{
 		{Version: 1, RowsAccepted: 10, RowsQuarantined: 2, RowsExcluded: 1}, {Version: 3, RowsAccepted: 5}}}}
 	c, missing := selectCommits(s)
 	wantC := commitsData{Versions: []string{"v1", "v3"}, Accepted: []float64{10, 5}, Quarantined: []float64{2, 0},
@@ -186,7 +186,7 @@ func TestSelectSeverityAndCommits(t *testing.T) {
 	if missing != "" || !reflect.DeepEqual(c, wantC) {
 		t.Errorf("commits: got %+v, %q\nwant %+v", c, missing, wantC)
 	}
-	if _, missing := selectCommits(&analysis.Summary{}); missing != "Not drawn: the lake has no commit." {
+	if _, missing := selectCommits(&summary.Summary{}); missing != "Not drawn: the lake has no commit." {
 		t.Errorf("no commit: missing = %q", missing)
 	}
 }

@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 
 	"github.com/cstoutcomes/outcomes/internal/atomicfile"
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 // FileName is the name of the report Write writes.
@@ -33,7 +33,7 @@ var tmpl = template.Must(template.New("report").Funcs(template.FuncMap{
 // Input is what a report is made from: the summary and the tables beside it that the plots
 // need (nil when absent).
 type Input struct {
-	Summary *analysis.Summary
+	Summary *summary.Summary
 	// Practitioners are tables/meta_practitioners.csv's rows.
 	Practitioners []PractitionerRow
 	// Trajectory and Changes are tables/trajectory.csv and tables/changes.csv; nil when the
@@ -108,19 +108,19 @@ func writePlots(dir string, figs []*figure) error {
 
 // Load reads summary.json and the tables beside it.
 func Load(summaryPath string) (*Input, error) {
-	s, err := analysis.ReadSummary(summaryPath)
+	s, err := summary.Read(summaryPath)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
 	in := &Input{Summary: s}
-	dir := filepath.Join(filepath.Dir(summaryPath), analysis.TablesDir)
+	dir := filepath.Join(filepath.Dir(summaryPath), summary.TablesDir)
 	if in.Practitioners, err = readTable(filepath.Join(dir, "meta_practitioners.csv"), parsePractitioner); err != nil {
 		return nil, err
 	}
-	if in.Trajectory, err = readTable(filepath.Join(dir, analysis.TrajectoryTable), parseTrajectory); err != nil {
+	if in.Trajectory, err = readTable(filepath.Join(dir, summary.TrajectoryTable), parseTrajectory); err != nil {
 		return nil, err
 	}
-	if in.Changes, err = readTable(filepath.Join(dir, analysis.ChangesTable), parseChange); err != nil {
+	if in.Changes, err = readTable(filepath.Join(dir, summary.ChangesTable), parseChange); err != nil {
 		return nil, err
 	}
 	return in, nil

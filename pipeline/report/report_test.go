@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -157,11 +157,11 @@ func TestEscaping(t *testing.T) {
 	pain.Course.ByComplaint[0].Key = mark("level")
 	pain.Course.ByModality[0].Key = mark("modality")
 	undefined := pain.Course.ByComplaint[1].Value
-	undefined.MeanChange, undefined.UndefinedReason = analysis.Null, mark("reason")
+	undefined.MeanChange, undefined.UndefinedReason = summary.Null, mark("reason")
 	s.Safety.Overall.ByType[0].Key = mark("aetype")
 	s.DataQuality.Commits[0].Source = mark("commit")
 	s.DataQuality.Commits[0].Operation = mark("operation")
-	s.DataQuality.ViolationsByRule = append(s.DataQuality.ViolationsByRule, analysis.RuleCount{Rule: mark("rule"), Column: mark("column"), Violations: 1, Rows: 1})
+	s.DataQuality.ViolationsByRule = append(s.DataQuality.ViolationsByRule, summary.RuleCount{Rule: mark("rule"), Column: mark("column"), Violations: 1, Rows: 1})
 	s.DataQuality.Missingness[0].Field = mark("missing")
 	s.Multiplicity.Tests[0].ID = mark("test")
 	html := render(t, in)
@@ -183,7 +183,7 @@ func TestUndefinedShowsReason(t *testing.T) {
 	in := load(t)
 	pain, _ := in.Summary.Outcomes.Get("pain")
 	b := pain.Course.Overall
-	b.MeanChange, b.CILow, b.CIHigh, b.SDChange = analysis.Null, analysis.Null, analysis.Null, analysis.Null
+	b.MeanChange, b.CILow, b.CIHigh, b.SDChange = summary.Null, summary.Null, summary.Null, summary.Null
 	b.UndefinedReason = "n < 2: one pair (test)"
 	html := render(t, in)
 	head := Headline("pain", pain)
@@ -216,13 +216,13 @@ func TestHeadline(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			b := &analysis.PairedBlock{N: tt.n, MeanChange: analysis.Float(tt.m), CILow: analysis.Float(tt.lo), CIHigh: analysis.Float(tt.hi),
-				ResponderRule: &rule, Evaluable: &ev, Responders: &resp, ResponderShare: analysis.Float(tt.share),
-				ResponderCILow: analysis.Float(tt.sl), ResponderCIHigh: analysis.Float(tt.sh)}
+			b := &summary.PairedBlock{N: tt.n, MeanChange: summary.Float(tt.m), CILow: summary.Float(tt.lo), CIHigh: summary.Float(tt.hi),
+				ResponderRule: &rule, Evaluable: &ev, Responders: &resp, ResponderShare: summary.Float(tt.share),
+				ResponderCILow: summary.Float(tt.sl), ResponderCIHigh: summary.Float(tt.sh)}
 			if math.IsNaN(tt.lo) {
 				b.UndefinedReason, b.ResponderUndefinedReason = "n < 2", "no evaluable pair"
 			}
-			o := &analysis.Outcome{Course: &analysis.PairedAnalysis{Overall: b}}
+			o := &summary.Outcome{Course: &summary.PairedAnalysis{Overall: b}}
 			if got := Headline("pain", o); got != tt.want {
 				t.Errorf("Headline:\n got %s\nwant %s", got, tt.want)
 			}
@@ -290,23 +290,23 @@ func TestLetters(t *testing.T) {
 // TestDegenerate: an empty lake's summary and one without the plots' tables still give a
 // report, with reasons in place of numbers and plots.
 func TestDegenerate(t *testing.T) {
-	null := analysis.Null
-	empty := &analysis.PairedBlock{MeanFirst: null, MeanLast: null, MeanChange: null, SDChange: null, CILow: null, CIHigh: null,
+	null := summary.Null
+	empty := &summary.PairedBlock{MeanFirst: null, MeanLast: null, MeanChange: null, SDChange: null, CILow: null, CIHigh: null,
 		T: null, DF: null, P: null, WilcoxonV: null, WilcoxonP: null, HLEstimate: null, Dz: null, DzCILow: null, DzCIHigh: null,
 		ResponderShare: null, ResponderCILow: null, ResponderCIHigh: null, DeterioratedShare: null,
 		UndefinedReason: "no data", ResponderUndefinedReason: "no evaluable pair"}
-	s := &analysis.Summary{
-		Plan: &analysis.Plan{Name: "default"},
-		Outcomes: analysis.Ordered[*analysis.Outcome]{{Key: "pain", Value: &analysis.Outcome{
+	s := &summary.Summary{
+		Plan: &summary.Plan{Name: "default"},
+		Outcomes: summary.Ordered[*summary.Outcome]{{Key: "pain", Value: &summary.Outcome{
 			Field: "pain_before", Direction: "higher_is_worse",
-			WithinSession: &analysis.PairedAnalysis{Overall: empty},
-			Course:        &analysis.PairedAnalysis{Overall: empty},
-			MixedModel:    &analysis.MixedModelResult{Overall: &analysis.LMMBlock{UndefinedReason: "no values", REMLCriterion: null}},
-			MetaAnalysis: &analysis.MetaResult{Overall: &analysis.MetaBlock{MinClients: 5, Estimate: null, SE: null, Z: null, T: null, DF: null,
+			WithinSession: &summary.PairedAnalysis{Overall: empty},
+			Course:        &summary.PairedAnalysis{Overall: empty},
+			MixedModel:    &summary.MixedModelResult{Overall: &summary.LMMBlock{UndefinedReason: "no values", REMLCriterion: null}},
+			MetaAnalysis: &summary.MetaResult{Overall: &summary.MetaBlock{MinClients: 5, Estimate: null, SE: null, Z: null, T: null, DF: null,
 				P: null, CILow: null, CIHigh: null, Tau2: null, I2: null, H2: null, Q: null, QP: null, PILow: null, PIHigh: null,
 				UndefinedReason: "k = 0"}},
 		}}},
-		Safety: analysis.Safety{Overall: &analysis.SafetyBlock{RatePer1000: null, RateCILow: null, RateCIHigh: null,
+		Safety: summary.Safety{Overall: &summary.SafetyBlock{RatePer1000: null, RateCILow: null, RateCIHigh: null,
 			NonEmotionalRate: null, NonEmotionalRateCILow: null, NonEmotionalRateCIHigh: null, UndefinedReason: "no sessions"}},
 	}
 	html := render(t, &Input{Summary: s})
@@ -327,7 +327,7 @@ func TestDegenerate(t *testing.T) {
 			t.Errorf("degenerate report says %q", bad)
 		}
 	}
-	render(t, &Input{Summary: &analysis.Summary{}})
+	render(t, &Input{Summary: &summary.Summary{}})
 }
 
 func TestTestName(t *testing.T) {
@@ -335,7 +335,7 @@ func TestTestName(t *testing.T) {
 		{"pain.course.paired_t", "Pain: change from first to last session, paired t-test"},
 		{"pain.within_session.wilcoxon", "Pain: change within the session, Wilcoxon signed-rank test"},
 		{"hit6.mixed_model.session_number", "HIT-6 headache impact: mixed model, change per session"},
-		{"mymop_profile.meta_analysis.pooled", "MYMOP profile: meta-analysis over practitioners, pooled mean change"},
+		{"mymop_profile.meta_summary.pooled", "MYMOP profile: meta-analysis over practitioners, pooled mean change"},
 		{"new_measure.course.paired_t", "new_measure: change from first to last session, paired t-test"},
 		{"pain.course.sign_test", "pain.course.sign_test"},
 		{"pain.course", "pain.course"},

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
-	"github.com/cstoutcomes/outcomes/pipeline/analysis"
+	"github.com/cstoutcomes/outcomes/pipeline/summary"
 )
 
 type safetyPage struct {
@@ -30,7 +30,7 @@ type multiplicityPage struct {
 	Tests  *table
 }
 
-func buildSafety(s analysis.Safety) (safetyPage, error) {
+func buildSafety(s summary.Safety) (safetyPage, error) {
 	var sp safetyPage
 	o := s.Overall
 	if o == nil {
@@ -54,7 +54,7 @@ func buildSafety(s analysis.Safety) (safetyPage, error) {
 		Caption: "Sessions with any adverse event per 1,000 sessions, with exact Poisson 95% CIs, overall and by the session's modality and complaint.",
 		Header:  []string{"Group", "Sessions", "With an adverse event", "Rate per 1,000 (95% CI)", "Other than emotional reaction, per 1,000 (95% CI)"},
 	}
-	add := func(label string, b *analysis.SafetyBlock) {
+	add := func(label string, b *summary.SafetyBlock) {
 		if b == nil {
 			return
 		}
@@ -81,7 +81,7 @@ func buildSafety(s analysis.Safety) (safetyPage, error) {
 	return sp, nil
 }
 
-func buildQuality(s *analysis.Summary) (qualityPage, error) {
+func buildQuality(s *summary.Summary) (qualityPage, error) {
 	dq := s.DataQuality
 	var q qualityPage
 	var read, acc, quar, excl int64
@@ -128,7 +128,7 @@ func buildQuality(s *analysis.Summary) (qualityPage, error) {
 	return q, nil
 }
 
-func buildMultiplicity(m analysis.MultiplicityResult) multiplicityPage {
+func buildMultiplicity(m summary.MultiplicityResult) multiplicityPage {
 	mp := multiplicityPage{Method: m.Method}
 	mp.Tests = &table{Header: []string{"Test", "p", "Adjusted p"}}
 	for _, t := range m.Tests {
@@ -139,7 +139,7 @@ func buildMultiplicity(m analysis.MultiplicityResult) multiplicityPage {
 
 // methods lists each distinct method text of the summary once, with its references, in the
 // order the report uses them, and the report's own plotting methods.
-func methods(s *analysis.Summary) []method {
+func methods(s *summary.Summary) []method {
 	var out []method
 	seen := map[string]bool{}
 	add := func(name, text string, refs []string) {

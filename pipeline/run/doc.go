@@ -2,10 +2,12 @@
 // lock it ingests the inbox, then runs the derived steps (summarize, report, publish,
 // notebooks) that have something new to work on, and keeps a run record of what it did.
 //
-// Everything happens in one process: a step is a function value ([Step]) in a list that
-// cmd/outcomes builds; [IngestStep] is the first. This package knows nothing of DuckDB, the
-// analysis or the report: it calls the steps it is given, and a step whose package is not in
-// the build (Do == nil) is recorded as "skipped: not available in this build".
+// Everything happens in one process: a step is a function value ([Step]) in a list; [Steps]
+// builds the nightly list from the workspace ([IngestStep], [SummarizeStep], [ReportStep],
+// [PublishStep], one [NotebookStep] per notebook), each calling its stage's package as the
+// matching command does. The runner itself ([Run]) knows nothing of DuckDB, the analysis or
+// the report: it calls the steps it is given, and a step whose package is not in the build
+// (Do == nil) is recorded as "skipped: not available in this build".
 //
 // # The run
 //

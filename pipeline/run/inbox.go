@@ -3,8 +3,9 @@ package run
 import (
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
+
+	"github.com/cstoutcomes/outcomes/pipeline/ingest"
 )
 
 // inboxFile is a file of inbox/ as the run sees it.
@@ -22,9 +23,9 @@ type inboxScan struct {
 	Other   []string    // not regular files (directories, links): never touched
 }
 
-// scanInbox lists dir in name order. Dotfiles are ignored; *.tmp and *.part files are partial
-// uploads; a file modified less than settle before now is still being written. Only regular
-// files are ever ingested.
+// scanInbox lists dir in name order, by ingest.Classify: dotfiles are ignored; *.tmp and
+// *.part files are partial uploads; a file modified less than settle before now is still
+// being written. Only regular files are ever ingested.
 func scanInbox(dir string, now time.Time, settle time.Duration) (inboxScan, error) {
 	var s inboxScan
 	entries, err := os.ReadDir(dir) // sorted by name
@@ -32,12 +33,12 @@ func scanInbox(dir string, now time.Time, settle time.Duration) (inboxScan, erro
 		return s, err
 	}
 	for _, e := range entries {
-		name := e.Name()
-		if strings.HasPrefix(name, ".") {
+		kind := ingest.Classify(e)
+		switch kind {
+		case ingest.Hidden:
 			continue
-		}
-		if !e.Type().IsRegular() {
-			s.Other = append(s.Other, name)
+		case ingest.NotFile:
+			s.Other = append(s.Other, e.Name())
 			continue
 		}
 		info, err := e.Info()
@@ -47,9 +48,9 @@ func scanInbox(dir string, now time.Time, settle time.Duration) (inboxScan, erro
 		if err != nil {
 			return s, err
 		}
-		f := inboxFile{Name: name, Path: filepath.Join(dir, name), ModTime: info.ModTime()}
+		f := inboxFile{Name: e.Name(), Path: filepath.Join(dir, e.Name()), ModTime: info.ModTime()}
 		switch {
-		case isPartial(name):
+		case kind == ingest.Partial:
 			s.Partial = append(s.Partial, f)
 		case now.Sub(f.ModTime) < settle:
 			s.Waiting = append(s.Waiting, f)
@@ -58,9 +59,4 @@ func scanInbox(dir string, now time.Time, settle time.Duration) (inboxScan, erro
 		}
 	}
 	return s, nil
-}
-
-// isPartial reports whether name is an upload in progress by the usual conventions.
-func isPartial(name string) bool {
-	return strings.HasSuffix(name, ".tmp") || strings.HasSuffix(name, ".part")
 }

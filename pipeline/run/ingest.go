@@ -150,7 +150,7 @@ func (e *Env) reject(f inboxFile, reason, dir string) (string, error) {
 // quarantine.alert_share.
 func (e *Env) checkQuarantine(rep *ingest.Report) {
 	share := e.Workspace.Config.Quarantine.AlertShare
-	if rep.Status == ingest.Committed && rep.RowsQuarantined > 0 && rep.QuarantineShare() > share {
+	if rep.QuarantineAlert(share) {
 		e.Attention(fmt.Sprintf("inbox/%s: %d of %d rows quarantined (above quarantine.alert_share %g)",
 			filepath.Base(rep.Source), rep.RowsQuarantined, rep.RowsRead, share))
 	}

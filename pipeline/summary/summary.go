@@ -1,4 +1,4 @@
-package analysis
+package summary
 
 import (
 	"bytes"
@@ -6,6 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"os"
+)
+
+// FileName and TablesDir are the names analysis.Write uses inside its directory; the tables
+// TrajectoryTable and ChangesTable (analysis.ReportTables) are the report's plots' data.
+const (
+	FileName        = "summary.json"
+	TablesDir       = "tables"
+	TrajectoryTable = "trajectory.csv"
+	ChangesTable    = "changes.csv"
 )
 
 // SchemaVersion is the version of the summary.json format described in docs/summary.md. It
@@ -303,23 +312,23 @@ func (s *Summary) Marshal() ([]byte, error) {
 // another shape, or a summary of another SchemaVersion.
 var ErrNotSummary = errors.New("not a summary.json")
 
-// ReadSummary reads a summary.json written by Write. A file that is not one gives an error
+// Read reads a summary.json written by analysis.Write. A file that is not one gives an error
 // wrapping [ErrNotSummary] that says why in one line.
-func ReadSummary(path string) (*Summary, error) {
+func Read(path string) (*Summary, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
-	s, err := parseSummary(b)
+	s, err := parse(b)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
 }
 
-// parseSummary decodes summary.json. Every summary has schema_version and plan_sha256 (an
+// parse decodes summary.json. Every summary has schema_version and plan_sha256 (an
 // empty lake's too), so JSON without them is some other file.
-func parseSummary(b []byte) (*Summary, error) {
+func parse(b []byte) (*Summary, error) {
 	bad := func(format string, args ...any) error {
 		return fmt.Errorf("%w: %s", ErrNotSummary, fmt.Sprintf(format, args...))
 	}

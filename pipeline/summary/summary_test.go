@@ -1,4 +1,4 @@
-package analysis
+package summary
 
 import (
 	"errors"
@@ -8,9 +8,9 @@ import (
 	"testing"
 )
 
-// TestReadSummaryNotSummary: a file that is not a summary.json is ErrNotSummary with a
+// TestReadNotSummary: a file that is not a summary.json is ErrNotSummary with a
 // one-line reason, whatever it holds.
-func TestReadSummaryNotSummary(t *testing.T) {
+func TestReadNotSummary(t *testing.T) {
 	for _, tc := range []struct{ name, content, want string }{
 		{"empty", "", "the file is empty"},
 		{"blank", " \n", "the file is empty"},
@@ -29,18 +29,18 @@ func TestReadSummaryNotSummary(t *testing.T) {
 			if err := os.WriteFile(path, []byte(tc.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, err := ReadSummary(path)
+			_, err := Read(path)
 			if !errors.Is(err, ErrNotSummary) {
-				t.Fatalf("ReadSummary: %v, want ErrNotSummary", err)
+				t.Fatalf("Read: %v, want ErrNotSummary", err)
 			}
 			want := path + ": not a summary.json: " + tc.want
 			if got := err.Error(); !strings.HasPrefix(got, want) || strings.Contains(got, "\n") {
-				t.Errorf("ReadSummary:\n got %q\nwant %q", got, want)
+				t.Errorf("Read:\n got %q\nwant %q", got, want)
 			}
 		})
 	}
-	s, err := ReadSummary(filepath.Join(t.TempDir(), "missing.json"))
+	s, err := Read(filepath.Join(t.TempDir(), "missing.json"))
 	if s != nil || err == nil || errors.Is(err, ErrNotSummary) {
-		t.Errorf("ReadSummary of a missing file: %v, %v: want the open error", s, err)
+		t.Errorf("Read of a missing file: %v, %v: want the open error", s, err)
 	}
 }
