@@ -134,7 +134,7 @@ func short(sha string) string {
 func Headline(measure string, o *summary.Outcome) string {
 	mi := info(measure)
 	if o == nil || o.Course == nil || o.Course.Overall == nil {
-		return mi.Label + ": the plan asks for no course summary."
+		return mi.Label + ": the plan asks for no course analysis."
 	}
 	b := o.Course.Overall
 	if !b.MeanChange.Valid() {

@@ -114,7 +114,7 @@ func trajectoryFigure(in *Input, measure string, mi measureInfo) (*figure, error
 // table is not there). missing says why there is nothing to draw.
 func selectTrajectory(rows []TrajectoryRow, measure string) (d trajectoryData, missing string) {
 	if rows == nil {
-		return d, "Not drawn: tables/" + summary.TrajectoryTable + " is not beside summary.json (write it with summary.ReportTables)."
+		return d, "Not drawn: tables/" + summary.TrajectoryTable + " is not beside summary.json (write it with analysis.ReportTables)."
 	}
 	d.NMin = math.MaxInt
 	for _, r := range rows {
@@ -218,7 +218,7 @@ func courseMeanChange(o *summary.Outcome) summary.Float {
 // which are in order of the change. missing says why there is nothing to draw.
 func selectChange(rows []ChangeRow, measure string, mcid float64, mean summary.Float) (d changeData, missing string) {
 	if rows == nil {
-		return d, "Not drawn: tables/" + summary.ChangesTable + " is not beside summary.json (write it with summary.ReportTables)."
+		return d, "Not drawn: tables/" + summary.ChangesTable + " is not beside summary.json (write it with analysis.ReportTables)."
 	}
 	d = changeData{Integer: true, MCID: mcid, Mean: mean}
 	var mine []ChangeRow

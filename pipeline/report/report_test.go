@@ -335,7 +335,7 @@ func TestTestName(t *testing.T) {
 		{"pain.course.paired_t", "Pain: change from first to last session, paired t-test"},
 		{"pain.within_session.wilcoxon", "Pain: change within the session, Wilcoxon signed-rank test"},
 		{"hit6.mixed_model.session_number", "HIT-6 headache impact: mixed model, change per session"},
-		{"mymop_profile.meta_summary.pooled", "MYMOP profile: meta-analysis over practitioners, pooled mean change"},
+		{"mymop_profile.meta_analysis.pooled", "MYMOP profile: meta-analysis over practitioners, pooled mean change"},
 		{"new_measure.course.paired_t", "new_measure: change from first to last session, paired t-test"},
 		{"pain.course.sign_test", "pain.course.sign_test"},
 		{"pain.course", "pain.course"},
