@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/pipeline/source"
@@ -30,8 +31,8 @@ type genOptions struct {
 	extraColumns  bool
 }
 
-func (o *genOptions) addFlags(cmd *cobra.Command) {
-	f := cmd.Flags()
+// AddFlags adds the flags of the command to f.
+func (o *genOptions) AddFlags(f *pflag.FlagSet) {
 	f.IntVar(&o.clients, "clients", 500, "number of clients (each has 1 to 12 sessions)")
 	f.IntVar(&o.practitioners, "practitioners", 0, "number of practitioners (default: clients/10, at least 3)")
 	f.Uint64Var(&o.seed, "seed", 1, "random seed: the same seed and flags give the same file")
@@ -79,7 +80,7 @@ EXIT STATUS
 			return runGen(cmd.Context(), o, today, g.stdout)
 		},
 	}
-	o.addFlags(cmd)
+	o.AddFlags(cmd.Flags())
 	return cmd
 }
 

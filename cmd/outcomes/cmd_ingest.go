@@ -34,8 +34,8 @@ type readOptions struct {
 	json                               bool
 }
 
-func (o *readOptions) addFlags(cmd *cobra.Command) {
-	f := cmd.Flags()
+// AddFlags adds the flags that say how to read sources to f.
+func (o *readOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.format, "format", "auto", "source format: auto, csv, jsonl, parquet, xlsx")
 	f.StringVar(&o.sheet, "sheet", "", "xlsx: the worksheet to read (default: the first)")
 	f.StringVar(&o.delimiter, "delimiter", "", `csv: the field delimiter, e.g. ";" or "\t" (default: detected among , ; tab)`)
@@ -115,7 +115,7 @@ EXIT STATUS
 			return runIngest(cmd.Context(), g, &o, args)
 		},
 	}
-	o.read.addFlags(cmd)
+	o.read.AddFlags(cmd.Flags())
 	o.AddFlags(cmd.Flags())
 	return cmd
 }
@@ -165,22 +165,32 @@ func runIngest(ctx context.Context, g *globalOptions, o *ingestOptions, args []s
 	if opt.Validate.DateFormat == "" {
 		opt.Validate.DateFormat = w.Config.Ingest.DateFormat
 	}
+	reports, err := ingestFiles(ctx, g, opt, files, o.read.json)
+	if err != nil {
+		return err
+	}
+	return attention(reports, w.Config.Quarantine.AlertShare)
+}
+
+// ingestFiles ingests each file in turn with opt, logs and prints its report, and returns
+// the reports.
+func ingestFiles(ctx context.Context, g *globalOptions, opt ingest.Options, files []string, asJSON bool) ([]*ingest.Report, error) {
 	var reports []*ingest.Report
 	for _, f := range files {
 		opt.Progress = progressFor(g, f)
 		rep, err := ingest.File(ctx, f, opt)
 		if err != nil {
-			return err
+			return reports, err
 		}
-		log.Info("ingested", "file", f, "status", rep.Status, "rows_read", rep.RowsRead,
+		opt.Logger.Info("ingested", "file", f, "status", rep.Status, "rows_read", rep.RowsRead,
 			"rows_accepted", rep.RowsAccepted, "rows_quarantined", rep.RowsQuarantined,
 			"rows_excluded", rep.RowsExcluded, "snapshot", rep.Snapshot)
 		reports = append(reports, rep)
-		if err := printReport(g.stdout, rep, o.read.json); err != nil {
-			return err
+		if err := printReport(g.stdout, rep, asJSON); err != nil {
+			return reports, err
 		}
 	}
-	return attention(reports, w.Config.Quarantine.AlertShare)
+	return reports, nil
 }
 
 // expandFiles replaces each directory argument by the regular files in it, in name order,

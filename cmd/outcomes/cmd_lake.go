@@ -47,8 +47,17 @@ holds it, or wait with --wait).`,
 	return cmd
 }
 
+// jsonOption is the --json flag of the commands that can print JSON instead of a table.
+type jsonOption struct {
+	json  bool
+	usage string // what --json prints
+}
+
+// AddFlags adds --json to f.
+func (o *jsonOption) AddFlags(f *pflag.FlagSet) { f.BoolVar(&o.json, "json", false, o.usage) }
+
 func newLakeStatusCommand(g *globalOptions) *cobra.Command {
-	var asJSON bool
+	o := jsonOption{usage: "print the status as JSON"}
 	cmd := &cobra.Command{
 		Use:   "status",
 		Short: "Show the latest lake version and each table's snapshot, files, rows and bytes",
@@ -61,14 +70,14 @@ func newLakeStatusCommand(g *globalOptions) *cobra.Command {
 				if err != nil {
 					return err
 				}
-				if asJSON {
+				if o.json {
 					return writeLakeJSON(g.stdout, st)
 				}
 				return printStatus(g.stdout, st)
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the status as JSON")
+	o.AddFlags(cmd.Flags())
 	return cmd
 }
 
@@ -83,7 +92,7 @@ func printStatus(w io.Writer, st *lake.Status) error {
 }
 
 func newLakeLogCommand(g *globalOptions) *cobra.Command {
-	var asJSON bool
+	o := jsonOption{usage: "print the log as a JSON array"}
 	cmd := &cobra.Command{
 		Use:   "log",
 		Short: "List the lake versions, oldest first, with their sources and row counts",
@@ -102,14 +111,14 @@ data does not.`,
 				if err != nil {
 					return err
 				}
-				if asJSON {
+				if o.json {
 					return writeLakeJSON(g.stdout, logJSON(log))
 				}
 				return printLog(g.stdout, log)
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the log as a JSON array")
+	o.AddFlags(cmd.Flags())
 	return cmd
 }
 
@@ -192,7 +201,7 @@ func logJSON(log []lake.Commit) []commitJSON {
 var errVerify = errors.New("lake verify failed")
 
 func newLakeVerifyCommand(g *globalOptions) *cobra.Command {
-	var deep bool
+	var o verifyOptions
 	cmd := &cobra.Command{
 		Use:   "verify [--deep]",
 		Short: "Re-read every live data file and check it against the metadata and checksums",
@@ -218,7 +227,7 @@ EXIT STATUS
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return withLake(cmd.Context(), g, func(l *lake.Lake) error {
 				verify := l.Verify
-				if deep {
+				if o.deep {
 					verify = l.VerifyDeep
 				}
 				problems, err := verify(cmd.Context())
@@ -236,8 +245,16 @@ EXIT STATUS
 			})
 		},
 	}
-	cmd.Flags().BoolVar(&deep, "deep", false, "also decode every row and check the counts of every commit")
+	o.AddFlags(cmd.Flags())
 	return cmd
+}
+
+// verifyOptions are the flags of `outcomes lake verify`.
+type verifyOptions struct{ deep bool }
+
+// AddFlags adds the flags of the command to f.
+func (o *verifyOptions) AddFlags(f *pflag.FlagSet) {
+	f.BoolVar(&o.deep, "deep", false, "also decode every row and check the counts of every commit")
 }
 
 func lakePlural(n int) string {
@@ -490,8 +507,7 @@ func printVacuum(w io.Writer, r *lake.VacuumResult) error {
 }
 
 func newLakeCompactCommand(g *globalOptions) *cobra.Command {
-	target := byteSize(128 << 20)
-	var wait waitFlag
+	o := compactOptions{target: 128 << 20}
 	cmd := &cobra.Command{
 		Use:   "compact [--target-size 128MB]",
 		Short: "Rewrite many small data files into few, dropping superseded rows",
@@ -509,8 +525,8 @@ EXIT STATUS
   outcomes lake compact --target-size 256MB`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withLakeLocked(cmd.Context(), g, wait.wait, func(_ *workspace.Workspace, l *lake.Lake) error {
-				res, err := l.Compact(cmd.Context(), lake.CompactOptions{TargetSize: int64(target)})
+			return withLakeLocked(cmd.Context(), g, o.wait, func(_ *workspace.Workspace, l *lake.Lake) error {
+				res, err := l.Compact(cmd.Context(), lake.CompactOptions{TargetSize: int64(o.target)})
 				if err != nil {
 					return err
 				}
@@ -524,9 +540,20 @@ EXIT STATUS
 			})
 		},
 	}
-	cmd.Flags().Var(&target, "target-size", "size of the files written, e.g. 64MB, 1GB")
-	wait.AddFlags(cmd.Flags())
+	o.AddFlags(cmd.Flags())
 	return cmd
+}
+
+// compactOptions are the flags of `outcomes lake compact`.
+type compactOptions struct {
+	target byteSize
+	waitFlag
+}
+
+// AddFlags adds the flags of the command to f.
+func (o *compactOptions) AddFlags(f *pflag.FlagSet) {
+	f.Var(&o.target, "target-size", "size of the files written, e.g. 64MB, 1GB")
+	o.waitFlag.AddFlags(f)
 }
 
 // byteSize is a flag value such as 128MB, 64MiB, 1GB or a plain number of bytes.
@@ -566,8 +593,17 @@ func (b *byteSize) Set(s string) error {
 
 func (b *byteSize) Type() string { return "size" }
 
+// diffOptions are the flags of `outcomes lake diff`.
+type diffOptions struct{ rows, json bool }
+
+// AddFlags adds the flags of the command to f.
+func (o *diffOptions) AddFlags(f *pflag.FlagSet) {
+	f.BoolVar(&o.rows, "rows", false, "list the keys of the sessions that changed")
+	f.BoolVar(&o.json, "json", false, "print the result as JSON")
+}
+
 func newLakeDiffCommand(g *globalOptions) *cobra.Command {
-	var rows, asJSON bool
+	var o diffOptions
 	cmd := &cobra.Command{
 		Use:   "diff N M",
 		Short: "Show the sessions added, superseded and removed between two lake versions",
@@ -584,57 +620,71 @@ EXIT STATUS
   outcomes lake diff 3 0 --rows`,
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var v [2]int64
-			for i, a := range args {
-				n, err := strconv.ParseInt(a, 10, 64)
-				if err != nil || n < 0 {
-					return exit.Usagef("%q: want a lake version (1, 2, ... as lake log lists them), or 0 for the latest", a)
-				}
-				v[i] = n
-			}
-			return withLake(cmd.Context(), g, func(l *lake.Lake) error {
-				d, err := l.Diff(cmd.Context(), v[0], v[1])
-				if errors.Is(err, lake.ErrUnknownVersion) {
-					return exit.Usagef("%w", err)
-				}
-				if err != nil {
-					return err
-				}
-				if asJSON {
-					type diffJSON struct {
-						From       int64      `json:"from"`
-						To         int64      `json:"to"`
-						Added      int        `json:"added"`
-						Superseded int        `json:"superseded"`
-						Removed    int        `json:"removed"`
-						Rows       *lake.Diff `json:"rows,omitempty"`
-					}
-					out := diffJSON{From: d.From, To: d.To, Added: len(d.Added), Superseded: len(d.Superseded), Removed: len(d.Removed)}
-					if rows {
-						out.Rows = d
-					}
-					return writeLakeJSON(g.stdout, out)
-				}
-				fmt.Fprintf(g.stdout, "lake version %d → %d: %d added, %d superseded, %d removed\n",
-					d.From, d.To, len(d.Added), len(d.Superseded), len(d.Removed))
-				if rows {
-					tw := tabwriter.NewWriter(g.stdout, 0, 4, 2, ' ', 0)
-					fmt.Fprintln(tw, "change\tpractitioner_key\tclient_key\tsession_number")
-					for _, c := range []struct {
-						name string
-						keys []lake.Key
-					}{{"added", d.Added}, {"superseded", d.Superseded}, {"removed", d.Removed}} {
-						for _, k := range c.keys {
-							fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", c.name, k.PractitionerKey, k.ClientKey, k.SessionNumber)
-						}
-					}
-					return tw.Flush()
-				}
-				return nil
-			})
+			return runLakeDiff(cmd.Context(), g, o, args)
 		},
 	}
-	cmd.Flags().BoolVar(&rows, "rows", false, "list the keys of the sessions that changed")
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON")
+	o.AddFlags(cmd.Flags())
 	return cmd
+}
+
+// runLakeDiff compares the two versions args name and prints the result.
+func runLakeDiff(ctx context.Context, g *globalOptions, o diffOptions, args []string) error {
+	var v [2]int64
+	for i, a := range args {
+		n, err := strconv.ParseInt(a, 10, 64)
+		if err != nil || n < 0 {
+			return exit.Usagef("%q: want a lake version (1, 2, ... as lake log lists them), or 0 for the latest", a)
+		}
+		v[i] = n
+	}
+	return withLake(ctx, g, func(l *lake.Lake) error {
+		d, err := l.Diff(ctx, v[0], v[1])
+		switch {
+		case errors.Is(err, lake.ErrUnknownVersion):
+			return exit.Usagef("%w", err)
+		case err != nil:
+			return err
+		case o.json:
+			return writeLakeJSON(g.stdout, diffJSONOf(d, o.rows))
+		}
+		return printDiff(g.stdout, d, o.rows)
+	})
+}
+
+// diffJSON is the --json form of a diff: counts, and with --rows the keys.
+type diffJSON struct {
+	From       int64      `json:"from"`
+	To         int64      `json:"to"`
+	Added      int        `json:"added"`
+	Superseded int        `json:"superseded"`
+	Removed    int        `json:"removed"`
+	Rows       *lake.Diff `json:"rows,omitempty"`
+}
+
+func diffJSONOf(d *lake.Diff, rows bool) diffJSON {
+	out := diffJSON{From: d.From, To: d.To, Added: len(d.Added), Superseded: len(d.Superseded), Removed: len(d.Removed)}
+	if rows {
+		out.Rows = d
+	}
+	return out
+}
+
+// printDiff prints the counts of d and, with rows, the keys of each change.
+func printDiff(w io.Writer, d *lake.Diff, rows bool) error {
+	fmt.Fprintf(w, "lake version %d → %d: %d added, %d superseded, %d removed\n",
+		d.From, d.To, len(d.Added), len(d.Superseded), len(d.Removed))
+	if !rows {
+		return nil
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "change\tpractitioner_key\tclient_key\tsession_number")
+	for _, c := range []struct {
+		name string
+		keys []lake.Key
+	}{{"added", d.Added}, {"superseded", d.Superseded}, {"removed", d.Removed}} {
+		for _, k := range c.keys {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\n", c.name, k.PractitionerKey, k.ClientKey, k.SessionNumber)
+		}
+	}
+	return tw.Flush()
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/pipeline/disclosure"
@@ -27,8 +28,8 @@ type publishOptions struct {
 	allowStale bool
 }
 
-func (o *publishOptions) addFlags(cmd *cobra.Command) {
-	f := cmd.Flags()
+// AddFlags adds the flags of the command to f.
+func (o *publishOptions) AddFlags(f *pflag.FlagSet) {
 	f.IntVar(&o.threshold, "threshold", 0, "withhold counts below K (at least 3; default disclosure.min_cell of outcomes.yaml, 10)")
 	f.StringVar(&o.out, "out", "", "bundle directory (default <workspace>/publish/<date of the summary>)")
 	f.StringVar(&o.summary, "summary", "", "summary.json to publish (default: the newest in <workspace>/reports)")
@@ -70,7 +71,7 @@ EXIT STATUS
 			return runPublish(cmd.Context(), g, o)
 		},
 	}
-	o.addFlags(cmd)
+	o.AddFlags(cmd.Flags())
 	cmd.AddCommand(newPublishVerifyCommand(g))
 	return cmd
 }

@@ -20,7 +20,7 @@ import (
 func init() { register(newRunsCommand) }
 
 func newRunsCommand(g *globalOptions) *cobra.Command {
-	var asJSON bool
+	o := jsonOption{usage: "print the records as JSON"}
 	cmd := &cobra.Command{
 		Use:   "runs [list | show [ID]]",
 		Short: "List the nightly runs, or show one run's record",
@@ -42,19 +42,19 @@ A run still marked "running" whose process died is marked "crashed" by the next 
 			}
 			switch {
 			case len(args) == 0 || args[0] == "list" && len(args) == 1:
-				return listRuns(g.stdout, dir, asJSON)
+				return listRuns(g.stdout, dir, o.json)
 			case args[0] == "show":
 				id := ""
 				if len(args) == 2 {
 					id = args[1]
 				}
-				return showRun(g.stdout, dir, id, asJSON)
+				return showRun(g.stdout, dir, id, o.json)
 			default:
 				return exit.Usagef("runs %s: allowed: runs, runs list, runs show [ID]", strings.Join(args, " "))
 			}
 		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print the records as JSON")
+	o.AddFlags(cmd.Flags())
 	return cmd
 }
 

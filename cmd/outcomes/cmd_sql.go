@@ -6,6 +6,7 @@ import (
 	"io"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
 	"github.com/cstoutcomes/outcomes/pipeline/duck"
@@ -20,8 +21,8 @@ type sqlOptions struct {
 	maxRows int
 }
 
-func (o *sqlOptions) addFlags(cmd *cobra.Command) {
-	f := cmd.Flags()
+// AddFlags adds the flags of the command to f.
+func (o *sqlOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.format, "format", "table", "output format: table, csv or json")
 	f.Int64Var(&o.asOf, "as-of", 0, "query lake version `N`, as `outcomes lake log` numbers them; 0 = the latest")
 	f.IntVar(&o.maxRows, "max-rows", 0, "print at most N rows (the table format still counts them all); 0 = all")
@@ -71,7 +72,7 @@ EXIT STATUS
 			return runSQL(cmd.Context(), g, o, args[0])
 		},
 	}
-	o.addFlags(cmd)
+	o.AddFlags(cmd.Flags())
 	return cmd
 }
 

@@ -6,7 +6,7 @@ import (
 	"runtime"
 	"runtime/pprof"
 
-	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 )
 
 // profileFlags are hidden flags for performance work: a CPU profile of the whole command and
@@ -16,8 +16,8 @@ type profileFlags struct {
 	cpuFile  *os.File
 }
 
-func (p *profileFlags) addFlags(cmd *cobra.Command) {
-	f := cmd.PersistentFlags()
+// AddFlags adds the hidden profiling flags to f (the root's persistent flags).
+func (p *profileFlags) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&p.cpu, "cpuprofile", "", "write a CPU profile to this file")
 	f.StringVar(&p.mem, "memprofile", "", "write a heap profile to this file at the end")
 	f.MarkHidden("cpuprofile")

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/cstoutcomes/outcomes/internal/exit"
@@ -31,8 +32,8 @@ type globalOptions struct {
 	stdout, stderr io.Writer
 }
 
-func (o *globalOptions) addFlags(cmd *cobra.Command) {
-	f := cmd.PersistentFlags()
+// AddFlags adds the global flags to f (the root's persistent flags).
+func (o *globalOptions) AddFlags(f *pflag.FlagSet) {
 	f.StringVar(&o.workspace, "workspace", "", "workspace directory (default $OUTCOMES_HOME, else ./outcomes-data)")
 	f.StringVar(&o.logFormat, "log-format", "text", "log format: text or json")
 	f.BoolVarP(&o.quiet, "quiet", "q", false, "log only errors; no progress bars")
@@ -120,9 +121,9 @@ EXIT STATUS
 	}
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	g.addFlags(root)
+	g.AddFlags(root.PersistentFlags())
 	var prof profileFlags
-	prof.addFlags(root)
+	prof.AddFlags(root.PersistentFlags())
 	root.PersistentPreRunE = func(*cobra.Command, []string) error {
 		// The global flags are checked before a command opens anything.
 		if _, err := g.date(); err != nil {
