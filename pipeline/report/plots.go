@@ -96,18 +96,27 @@ type trajectoryData struct {
 	NMin, NMax, Total int // values per session number, and over all of them
 }
 
-// trajectoryFigure: the mean by session number with its 95% CI band.
-func trajectoryFigure(in *Input, measure string, mi measureInfo) (*figure, error) {
-	f := &figure{ID: "trajectory-" + measure, Title: mi.Title + ": mean by session number"}
-	d, missing := selectTrajectory(in.Trajectory, measure)
+// newFigure makes the figure called id and title from what its select function chose: the
+// reason there is nothing to draw, or the drawing and the caption (draw and caption close
+// over the data).
+func newFigure(id, title, missing string, draw func(title string) (template.HTML, error), caption func() string) (*figure, error) {
+	f := &figure{ID: id, Title: title}
 	if missing != "" {
 		f.Missing = missing
 		return f, nil
 	}
 	var err error
-	f.SVG, err = drawTrajectory(d, mi, f.Title)
-	f.Caption = trajectoryCaption(d, mi)
+	f.SVG, err = draw(title)
+	f.Caption = caption()
 	return f, err
+}
+
+// trajectoryFigure: the mean by session number with its 95% CI band.
+func trajectoryFigure(in *Input, measure string, mi measureInfo) (*figure, error) {
+	d, missing := selectTrajectory(in.Trajectory, measure)
+	return newFigure("trajectory-"+measure, mi.Title+": mean by session number", missing,
+		func(title string) (template.HTML, error) { return drawTrajectory(d, mi, title) },
+		func() string { return trajectoryCaption(d, mi) })
 }
 
 // selectTrajectory picks the measure's points from tables/trajectory.csv's rows (nil: the
@@ -194,16 +203,10 @@ type changeData struct {
 // changeFigure: the distribution of the course change with zero, the MCID (mcid; 0: none) and
 // the mean marked.
 func changeFigure(in *Input, measure string, mi measureInfo, o *summary.Outcome, mcid float64) (*figure, error) {
-	f := &figure{ID: "change-" + measure, Title: mi.Title + ": distribution of the change"}
 	d, missing := selectChange(in.Changes, measure, mcid, courseMeanChange(o))
-	if missing != "" {
-		f.Missing = missing
-		return f, nil
-	}
-	var err error
-	f.SVG, err = drawChange(d, mi, f.Title)
-	f.Caption = changeCaption(d, mi, o.Direction)
-	return f, err
+	return newFigure("change-"+measure, mi.Title+": distribution of the change", missing,
+		func(title string) (template.HTML, error) { return drawChange(d, mi, title) },
+		func() string { return changeCaption(d, mi, o.Direction) })
 }
 
 // courseMeanChange returns the mean course change of o, or null.
@@ -348,16 +351,10 @@ type responderData struct {
 
 // responderFigure: responder shares with Wilson CIs per level of a subgroup.
 func responderFigure(measure string, mi measureInfo, course *summary.PairedAnalysis, id, name string, levels summary.Ordered[*summary.PairedBlock]) (*figure, error) {
-	f := &figure{ID: "responders-" + id + "-" + measure, Title: mi.Title + ": responders by " + name}
 	d, missing := selectResponders(course.Overall, name, levels)
-	if missing != "" {
-		f.Missing = missing
-		return f, nil
-	}
-	var err error
-	f.SVG, err = drawResponders(d, f.Title)
-	f.Caption = responderCaption(d, name)
-	return f, err
+	return newFigure("responders-"+id+"-"+measure, mi.Title+": responders by "+name, missing,
+		func(title string) (template.HTML, error) { return drawResponders(d, title) },
+		func() string { return responderCaption(d, name) })
 }
 
 // selectResponders takes the responder share with its CI of each level of the subgroup
@@ -438,16 +435,10 @@ type forestData struct {
 
 // forestFigure: practitioners' mean course change with the pooled estimate and prediction interval.
 func forestFigure(in *Input, measure string, mi measureInfo, m *summary.MetaResult) (*figure, error) {
-	f := &figure{ID: "forest-" + measure, Title: mi.Title + ": practitioners (forest plot)"}
 	d, missing := selectForest(in.Practitioners, measure, m)
-	if missing != "" {
-		f.Missing = missing
-		return f, nil
-	}
-	var err error
-	f.SVG, err = drawForest(d, mi, f.Title)
-	f.Caption = forestCaption(d, mi)
-	return f, err
+	return newFigure("forest-"+measure, mi.Title+": practitioners (forest plot)", missing,
+		func(title string) (template.HTML, error) { return drawForest(d, mi, title) },
+		func() string { return forestCaption(d, mi) })
 }
 
 // selectForest takes the practitioners the meta-analysis m pooled from
@@ -587,16 +578,10 @@ type severityData struct {
 
 // severityFigure: sessions by the severity of the adverse event.
 func severityFigure(s summary.Safety) (*figure, error) {
-	f := &figure{ID: "safety-severity", Title: "Adverse events by severity"}
 	d, missing := selectSeverity(s.Overall)
-	if missing != "" {
-		f.Missing = missing
-		return f, nil
-	}
-	var err error
-	f.SVG, err = drawSeverity(d, f.Title)
-	f.Caption = severityCaption(d)
-	return f, err
+	return newFigure("safety-severity", "Adverse events by severity", missing,
+		func(title string) (template.HTML, error) { return drawSeverity(d, title) },
+		func() string { return severityCaption(d) })
 }
 
 // selectSeverity takes the sessions by severity of o. missing says why there is nothing to
@@ -656,16 +641,10 @@ type commitsData struct {
 
 // commitsFigure: rows accepted, quarantined and excluded per lake commit.
 func commitsFigure(s *summary.Summary) (*figure, error) {
-	f := &figure{ID: "quality-commits", Title: "Rows per commit"}
 	d, missing := selectCommits(s)
-	if missing != "" {
-		f.Missing = missing
-		return f, nil
-	}
-	var err error
-	f.SVG, err = drawCommits(d, f.Title)
-	f.Caption = commitsCaption(d)
-	return f, err
+	return newFigure("quality-commits", "Rows per commit", missing,
+		func(title string) (template.HTML, error) { return drawCommits(d, title) },
+		func() string { return commitsCaption(d) })
 }
 
 // selectCommits takes the rows of each commit of s. missing says why there is nothing to draw.
@@ -783,16 +762,14 @@ func lower(s string) string {
 // glanceFigure: every measure's standardised course change on one scale, signed so that
 // right is better, for the headline.
 func glanceFigure(s *summary.Summary) (*figure, error) {
-	f := &figure{ID: "glance", Title: "All measures at a glance"}
 	es := selectGlance(s)
+	missing := ""
 	if len(es) == 0 {
-		f.Missing = "Not drawn: no measure has a defined effect size."
-		return f, nil
+		missing = "Not drawn: no measure has a defined effect size."
 	}
-	var err error
-	f.SVG, err = drawGlance(es, f.Title)
-	f.Caption = glanceCaption
-	return f, err
+	return newFigure("glance", "All measures at a glance", missing,
+		func(title string) (template.HTML, error) { return drawGlance(es, title) },
+		func() string { return glanceCaption })
 }
 
 // selectGlance takes each measure's Cohen's d_z of the course change with its CI, negated
