@@ -258,6 +258,18 @@ func attention(reports []*ingest.Report, alertShare float64) error {
 	return exit.Attentionf("%s", strings.Join(msgs, "; "))
 }
 
+// maxListedNames is how many column names a report line lists; a sheet can have thousands.
+const maxListedNames = 12
+
+// nameList joins names for a report line, listing at most maxListedNames of them and
+// counting the rest (--json lists them all).
+func nameList(names []string) string {
+	if len(names) <= maxListedNames {
+		return strings.Join(names, ", ")
+	}
+	return fmt.Sprintf("%s and %d more (--json lists them all)", strings.Join(names[:maxListedNames], ", "), len(names)-maxListedNames)
+}
+
 // printReport writes one file's report: a summary line and the first violations grouped by
 // rule, or one JSON object.
 func printReport(w io.Writer, r *ingest.Report, asJSON bool) error {
@@ -284,10 +296,10 @@ func printReport(w io.Writer, r *ingest.Report, asJSON bool) error {
 	fmt.Fprintf(w, "%d rows read, %d accepted, %d quarantined, %d excluded (no research consent)\n",
 		r.RowsRead, r.RowsAccepted, r.RowsQuarantined, r.RowsExcluded)
 	if len(r.UnknownColumns) > 0 {
-		fmt.Fprintf(w, "  columns not in the schema, not stored: %s\n", strings.Join(r.UnknownColumns, ", "))
+		fmt.Fprintf(w, "  columns not in the schema, not stored: %s\n", nameList(r.UnknownColumns))
 	}
 	if len(r.PIIColumns) > 0 {
-		fmt.Fprintf(w, "  warning: columns that look like personal data or free text (never stored; remove them from the export): %s\n", strings.Join(r.PIIColumns, ", "))
+		fmt.Fprintf(w, "  warning: columns that look like personal data or free text (never stored; remove them from the export): %s\n", nameList(r.PIIColumns))
 	}
 	printViolations(w, r)
 	if r.DateFormatHint != "" {

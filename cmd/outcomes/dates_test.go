@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -116,5 +117,32 @@ func TestSamplesOnAnyDay(t *testing.T) {
 				f, e.RowsRead, e.RowsAccepted, e.RowsQuarantined, e.RowsExcluded,
 				l.RowsRead, l.RowsAccepted, l.RowsQuarantined, l.RowsExcluded, flips)
 		}
+	}
+}
+
+// TestWideSheetWarning: a file with thousands of columns the schema does not know gets a
+// report line of a readable length, not one name per column.
+func TestWideSheetWarning(t *testing.T) {
+	head := "practitioner_id,client_id,session_date,session_number,modality,presenting_complaint,adverse_event,consent_research"
+	row := "P1,C1,2024-03-01,1,CST,back_pain,none,yes"
+	var h, r strings.Builder
+	h.WriteString(head)
+	r.WriteString(row)
+	for i := range 16374 {
+		fmt.Fprintf(&h, ",extra_%d", i)
+		r.WriteString(",x")
+	}
+	path := filepath.Join(t.TempDir(), "wide.csv")
+	if err := os.WriteFile(path, []byte(h.String()+"\n"+r.String()+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := mustRun(t, exit.OK, "schema", "check", path)
+	for line := range strings.Lines(out) {
+		if len(line) > 400 {
+			t.Errorf("a report line of %d characters: %.120s...", len(line), line)
+		}
+	}
+	if !strings.Contains(out, "extra_11 and 16362 more (--json lists them all)") {
+		t.Errorf("the unknown columns are not counted:\n%.600s", out)
 	}
 }
