@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
@@ -224,7 +223,10 @@ func reject(rep *Report, err error) *Report {
 }
 
 func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+	f, err := source.OpenRegular(path)
+	if errors.Is(err, source.ErrNotRegular) {
+		return "", err
+	}
 	if err != nil {
 		return "", &source.FileError{File: path, Err: err}
 	}
