@@ -64,6 +64,13 @@ func writeBinaryFixtures(dir string) error {
 		"excel-utf8.csv": "\xef\xbb\xbf" + head + strings.ReplaceAll(rows, "\xe9", "\u00e9"),
 		// windows-1252 with LF line ends, for the error message without --encoding.
 		"latin.csv": strings.ReplaceAll(head+rows, "\r\n", "\n"),
+		// NUL and other control bytes inside identifiers (ingest_badids.txtar), after the
+		// first 512 bytes, which the format sniffer reads (a NUL there means binary data).
+		"nul-ids.csv": "practitioner_id,client_id,session_date,session_number,modality,presenting_complaint,adverse_event,consent_research\n" +
+			strings.Repeat("P1,C1,2024-03-01,1,CST,back_pain,none,yes\n", 12) +
+			"P1,C1\x00,2024-03-01,1,CST,back_pain,none,yes\n" +
+			"P\x001,Secret\x01Name,2024-03-01,1,CST,back_pain,none,yes\n" +
+			"P1,C2,2024-03-01,1,CST,back_pain,none,yes\n",
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {

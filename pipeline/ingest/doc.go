@@ -4,8 +4,9 @@
 //
 // # Plan of one file
 //
-//  1. Hash the file (sha256). Unless forced, a file whose hash is already committed is
-//     reported as already ingested and not read.
+//  1. Hash the file (sha256), noting its size and modification time; only a regular file
+//     is opened. Unless forced, a file whose hash is already committed is reported as
+//     already ingested and not read.
 //  2. Open the reader and map its header. A missing required column, two columns for one
 //     field, or a file that cannot be read at all rejects the whole file: nothing is written.
 //  3. Read every record. A row that cannot be split is quarantined (rule parse); otherwise
@@ -28,7 +29,10 @@
 //     (DateFormatHint). Such a file is wholly quarantined, so the second read costs only in
 //     a file that needs a person anyway.
 //  6. Check the counts invariant, rows read = accepted + quarantined + excluded, and commit.
-//     A batch where it fails is not committed.
+//     A batch where it fails is not committed. Before the commit the file is stat'ed and
+//     hashed again: if its size, time or hash changed since step 1 (an export still being
+//     written), the recorded sha256 would not be that of the rows read, so the file is
+//     rejected ([ErrChanged]) and nothing is written.
 //
 // Identifiers never leave this package unhashed: the lake holds keys, the quarantine holds
 // masked values, and unknown columns (names, contact details, notes) are never read past the

@@ -8,8 +8,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
@@ -106,11 +106,15 @@ func File(ctx context.Context, path string, opt Options) (*Report, error) {
 	}
 	opt = opt.withDefaults()
 	rep := &Report{Source: path, ViolationsByRule: map[string]int64{}, UnknownColumns: []string{}, PIIColumns: []string{}}
-	sum, err := fileSHA256(path)
+	st, err := stampFile(path)
 	if err != nil {
 		return reject(rep, err), nil
 	}
+	sum := st.sha256
 	rep.SHA256 = sum
+	if testHookStamped != nil {
+		testHookStamped(path)
+	}
 	f, err := source.DetectFormat(path, opt.Source.Format)
 	if err != nil {
 		return reject(rep, err), nil
@@ -127,8 +131,12 @@ func File(ctx context.Context, path string, opt Options) (*Report, error) {
 			return rep, nil
 		}
 	}
-	return ingestFile(ctx, path, rep, opt)
+	return ingestFile(ctx, path, st, rep, opt)
 }
+
+// testHookStamped, when set by a test, runs after the file's sha256 is computed and before
+// it is read: a test appends to the file there, as an export still being written would.
+var testHookStamped func(path string)
 
 func (o Options) withDefaults() Options {
 	if o.Schema == nil {
@@ -150,7 +158,9 @@ func (o Options) withDefaults() Options {
 }
 
 // ingestFile runs the passes of the package doc's plan and commits.
-func ingestFile(ctx context.Context, path string, rep *Report, opt Options) (*Report, error) {
+// The file must still match st after the last pass, so that the rows committed are those of
+// the bytes whose sha256 is recorded.
+func ingestFile(ctx context.Context, path string, st stamp, rep *Report, opt Options) (*Report, error) {
 	write := opt.Lake != nil && !opt.DryRun
 	if write && opt.Hasher == nil {
 		return nil, errors.New("ingest: no pseudonymisation key")
@@ -186,6 +196,10 @@ func ingestFile(ctx context.Context, path string, rep *Report, opt Options) (*Re
 	if err := rep.Counts().Check(); err != nil {
 		p.abort()
 		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := st.check(path); err != nil {
+		p.abort()
+		return rejectOrFail(rep, err)
 	}
 	if !write {
 		rep.Status = Checked
@@ -223,17 +237,55 @@ func reject(rep *Report, err error) *Report {
 	return rep
 }
 
-func fileSHA256(path string) (string, error) {
-	f, err := os.Open(path)
+// ErrChanged: the file's size, modification time or content changed between the hash and
+// the end of the read, as when an export is still being written (a file-level error).
+var ErrChanged = errors.New("changed while it was read: ingest it again when it is complete")
+
+// stamp identifies one state of a file: its sha256, size and modification time.
+type stamp struct {
+	sha256 string
+	size   int64
+	mtime  time.Time
+}
+
+// stampFile hashes the regular file at path. The size and modification time are those
+// before the hash, and the hash covers exactly size bytes, or the file is changing now.
+func stampFile(path string) (stamp, error) {
+	f, err := source.OpenRegular(path)
+	if errors.Is(err, source.ErrNotRegular) {
+		return stamp{}, err
+	}
 	if err != nil {
-		return "", &source.FileError{File: path, Err: err}
+		return stamp{}, &source.FileError{File: path, Err: err}
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return "", &source.FileError{File: path, Err: err}
+	fi, err := f.Stat()
+	if err != nil {
+		return stamp{}, &source.FileError{File: path, Err: err}
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil {
+		return stamp{}, &source.FileError{File: path, Err: err}
+	}
+	if n != fi.Size() {
+		return stamp{}, &source.FileError{File: path, Err: ErrChanged}
+	}
+	return stamp{sha256: hex.EncodeToString(h.Sum(nil)), size: fi.Size(), mtime: fi.ModTime()}, nil
+}
+
+// check returns a [source.FileError] wrapping [ErrChanged] unless the file at path is still
+// as st records it. It hashes the file again: a change that keeps the size and the
+// modification time (a copy with its time preserved) must not go unseen either.
+func (st stamp) check(path string) error {
+	now, err := stampFile(path)
+	if err != nil {
+		return err
+	}
+	if now.sha256 != st.sha256 || now.size != st.size || !now.mtime.Equal(st.mtime) {
+		return &source.FileError{File: path, Err: ErrChanged}
+	}
+	return nil
 }
 
 // sourceName is the name recorded in the quarantine: the file's base name, never a full path

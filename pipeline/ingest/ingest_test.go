@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"os"
@@ -526,5 +527,45 @@ func TestIngestCancelled(t *testing.T) {
 	}
 	if log, _ := e.lake.Log(t.Context()); len(log) != 0 {
 		t.Errorf("a cancelled ingest committed: %v", log)
+	}
+}
+
+// TestIngestFileChangedWhileRead: an export that grows after its sha256 was taken (still
+// being written) is rejected, not committed with the hash of its first part and the rows of
+// the whole; ingested again once complete, it goes in with the hash of what was read.
+func TestIngestFileChangedWhileRead(t *testing.T) {
+	for _, dry := range []bool{false, true} {
+		t.Run(fmt.Sprintf("dry run %v", dry), func(t *testing.T) {
+			e := newEnv(t)
+			e.opt.DryRun = dry
+			path := e.file("growing.csv", header+"P1,C1,2024-03-01,1,CST,back_pain,6,4,,none,,yes\n")
+			testHookStamped = func(path string) {
+				f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer f.Close()
+				if _, err := f.WriteString("P1,C2,2024-03-01,1,CST,back_pain,7,5,,none,,yes\n"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			rep := e.ingest(path)
+			testHookStamped = nil
+			const want = "growing.csv: changed while it was read: ingest it again when it is complete"
+			if rep.Status != Rejected || !errors.Is(rep.Err, ErrChanged) || !strings.HasSuffix(rep.Error, want) {
+				t.Fatalf("report: status %s error %q; want rejected with %q", rep.Status, rep.Error, want)
+			}
+			if log, err := e.lake.Log(t.Context()); err != nil || len(log) != 0 {
+				t.Fatalf("lake log after a changed file: %v, %v; want empty", log, err)
+			}
+			rep = e.ingest(path)
+			if rep.Status == Rejected || rep.RowsRead != 2 {
+				t.Fatalf("second ingest: status %s, %d rows read, error %q; want 2 rows", rep.Status, rep.RowsRead, rep.Error)
+			}
+			b, _ := os.ReadFile(path)
+			if want := fmt.Sprintf("%x", sha256.Sum256(b)); rep.SHA256 != want {
+				t.Errorf("SHA256 = %s, want %s (the bytes read)", rep.SHA256, want)
+			}
+		})
 	}
 }

@@ -58,7 +58,10 @@
 //     schema's spelling ("cst" → "CST"), interned, so it costs no allocation.
 //   - identifier (practitioner_id, client_id): any text up to maxLength (100) characters,
 //     trimmed of surrounding white space and nothing else (the pseudonymisation hashes exactly
-//     this). Violations on identifier columns never show the value: it is masked as "***".
+//     this). A control character inside (NUL, a tab, a line break, DEL, C1) or a byte that
+//     is not UTF-8 breaks rule type: "C1\x00" is not the id a person typed, and would
+//     otherwise become a client other than "C1". Violations on identifier columns never show
+//     the value: it is masked as "***".
 //
 // # Consent
 //

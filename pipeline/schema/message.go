@@ -3,6 +3,7 @@ package schema
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // why is the precise reason behind a rule violation; it picks the message.
@@ -22,6 +23,7 @@ const (
 	whyTooEarly
 	whyFuture
 	whyNotBool
+	whyControl
 )
 
 // problem is what a field check found wrong; the zero value means nothing.
@@ -59,6 +61,11 @@ func (v *Validator) explain(line int, sp *spec, val, shown string, p problem) (d
 	case whyTooLong:
 		return fmt.Sprintf("value longer than %d bytes", sp.maxLen),
 			fmt.Sprintf("%s on line %d is %d characters long; an identifier may have at most %d", sp.name, line, len(val), sp.maxLen)
+	case whyControl:
+		c := controlName(val[controlAt(val):])
+		return "identifier contains " + c,
+			fmt.Sprintf("%s on line %d contains %s at character %d; an identifier must be printable text (the file may be damaged, or was exported with the wrong settings)",
+				sp.name, line, c, utf8.RuneCountInString(val[:controlAt(val)])+1)
 	case whyNotListed:
 		allowed := strings.Join(sp.enum, ", ")
 		return fmt.Sprintf("%q not one of %s", shown, allowed), is + "; allowed: " + allowed
@@ -96,6 +103,16 @@ func (v *Validator) explain(line int, sp *spec, val, shown string, p problem) (d
 		return fmt.Sprintf("%q is not yes or no", shown), is + "; allowed: yes or no (also true/false, y/n, 1/0)"
 	}
 	return string(p.rule), is
+}
+
+// controlName names the control character or invalid byte at the start of s without
+// showing any of the value around it: "a control character (U+0000)".
+func controlName(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	if r == utf8.RuneError && size == 1 {
+		return fmt.Sprintf("a byte that is not UTF-8 (0x%02X)", s[0])
+	}
+	return fmt.Sprintf("a control character (%U)", r)
 }
 
 func (v *Validator) dateFormats() string {

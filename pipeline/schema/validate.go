@@ -3,6 +3,8 @@ package schema
 import (
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -173,6 +175,9 @@ func (v *Validator) setID(sess *Session, sp *spec, val string) problem {
 	if sp.maxLen > 0 && len(val) > sp.maxLen {
 		return problem{rule: RuleRange, why: whyTooLong}
 	}
+	if controlAt(val) >= 0 {
+		return problem{rule: RuleType, why: whyControl}
+	}
 	last := &v.lastIDs[0]
 	dst := &sess.PractitionerID
 	if sp.slot == slotClientID {
@@ -183,6 +188,33 @@ func (v *Validator) setID(sess *Session, sp *spec, val string) problem {
 	}
 	*dst = *last
 	return problem{}
+}
+
+// controlAt returns the byte index of the first control character in s (C0, DEL or C1, such
+// as NUL, a tab or a line break inside the value), or of its first invalid UTF-8 byte, or -1.
+// An identifier holding one is not the id a person typed: "C1\x00" would otherwise be
+// pseudonymised as a client other than "C1", and such a value cannot be shown or searched for.
+func controlAt(s string) int {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < ' ' || c == 0x7f {
+			return i
+		} else if c >= 0x80 {
+			return controlRuneAt(s, i)
+		}
+	}
+	return -1
+}
+
+// controlRuneAt is controlAt's slow path from s[i:], the first non-ASCII byte.
+func controlRuneAt(s string, i int) int {
+	for i < len(s) {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && size == 1) || unicode.IsControl(r) {
+			return i
+		}
+		i += size
+	}
+	return -1
 }
 
 func setEnum(sess *Session, sp *spec, val string) problem {

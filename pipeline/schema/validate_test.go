@@ -274,7 +274,35 @@ func TestValidateIdentifier(t *testing.T) {
 		{name: "too long", field: "client_id", value: long, wantRule: RuleRange, wantMsg: "client_id on line 42 is 101 characters long; an identifier may have at most 100"},
 		{name: "practitioner missing", field: "practitioner_id", value: "", wantRule: RuleRequired, wantMsg: "practitioner_id is missing on line 42"},
 		{name: "client missing", field: "client_id", value: "NA", wantRule: RuleRequired, wantMsg: "client_id is missing"},
+		{name: "non-ASCII kept", field: "client_id", value: "Zoë-7", check: func(s Session) bool { return s.ClientID == "Zoë-7" }},
+		{name: "NUL inside", field: "client_id", value: "C1\x00", wantRule: RuleType,
+			wantMsg: "client_id on line 42 contains a control character (U+0000) at character 3; an identifier must be printable text"},
+		{name: "NUL inside practitioner", field: "practitioner_id", value: "P\x001", wantRule: RuleType, wantMsg: "practitioner_id on line 42 contains a control character (U+0000) at character 2"},
+		{name: "tab inside", field: "client_id", value: "C\t1", wantRule: RuleType, wantMsg: "(U+0009)"},
+		{name: "line break inside", field: "client_id", value: "C\n1", wantRule: RuleType, wantMsg: "(U+000A)"},
+		{name: "DEL", field: "client_id", value: "C1\x7f", wantRule: RuleType, wantMsg: "(U+007F)"},
+		{name: "C1 control after non-ASCII", field: "client_id", value: "Zoë\u0085x", wantRule: RuleType, wantMsg: "(U+0085) at character 4"},
+		{name: "invalid UTF-8", field: "client_id", value: "C\xff1", wantRule: RuleType, wantMsg: "a byte that is not UTF-8 (0xFF)"},
 	})
+}
+
+// TestIdentifierControlMasked checks that an identifier rejected for a control character is
+// not echoed, not even the printable part of it.
+func TestIdentifierControlMasked(t *testing.T) {
+	_, vs := validate(t, Options{}, map[string]string{"client_id": "Jane\x00Doe", "practitioner_id": "Dr\x01Who"})
+	if len(vs) != 2 {
+		t.Fatalf("got %v, want two violations", ErrorList(vs))
+	}
+	for _, v := range vs {
+		if v.Value != Masked || v.Rule != RuleType {
+			t.Errorf("%s: Value, Rule = %q, %s; want %q, type", v.Column, v.Value, v.Rule, Masked)
+		}
+		for _, s := range []string{v.Message, v.Detail, v.Error()} {
+			if strings.Contains(s, "Jane") || strings.Contains(s, "Doe") || strings.Contains(s, "Who") || strings.ContainsRune(s, 0) {
+				t.Errorf("%s: %q reveals the identifier", v.Column, s)
+			}
+		}
+	}
 }
 
 // TestIdentifierMasked checks that no violation of an identifier column reveals its value.

@@ -28,6 +28,11 @@
 // [ErrFormat] error that names what the file is and what to do; it is never read as text
 // (which would end in advice about text encodings).
 //
+// Only regular files (or symbolic links to them) are opened: a named pipe, a device such as
+// /dev/zero, a socket or a directory is an [ErrNotRegular] error that says what it is,
+// found before the open and again, with fstat, on what was opened without blocking
+// ([OpenRegular]), so that reading never waits for a writer that does not come.
+//
 // CSV: RFC 4180 with what spreadsheets add: an optional UTF-8 byte-order mark, "\n" or
 // "\r\n" line ends, the delimiter detected among ',' ';' and tab from the header line
 // (the most frequent outside quotes, ',' on a tie), blank lines skipped. A field that

@@ -20,6 +20,11 @@ var (
 	ErrQuote = errors.New("misplaced or unterminated quote")
 	// ErrSyntax: a JSON Lines line is not a valid JSON object (a row error).
 	ErrSyntax = errors.New("not a valid JSON object")
+	// ErrDuplicateKey: a JSON Lines object gives the same key twice, as in
+	// {"consent":false,"consent":true} (a row error). The line is not read: taking either
+	// value would be a guess, and encoding/json's "last one wins" could turn a refusal of
+	// consent into consent.
+	ErrDuplicateKey = errors.New("duplicate key")
 	// ErrCorrupt: a Parquet or xlsx file that cannot be decoded (truncated, damaged).
 	ErrCorrupt = errors.New("file is corrupt or truncated")
 	// ErrFormat: the format is unknown or could not be recognised, or the file is of a kind

@@ -37,7 +37,7 @@ func sentinelOf(err error) error {
 	if err == nil {
 		return nil
 	}
-	for _, s := range []error{ErrFieldCount, ErrQuote, ErrSyntax, ErrEncoding, ErrEmpty, ErrNoHeader, ErrCorrupt, ErrTooLong, ErrSheet, ErrFormat} {
+	for _, s := range []error{ErrFieldCount, ErrQuote, ErrSyntax, ErrDuplicateKey, ErrEncoding, ErrEmpty, ErrNoHeader, ErrCorrupt, ErrTooLong, ErrSheet, ErrFormat} {
 		if errors.Is(err, s) {
 			return s
 		}

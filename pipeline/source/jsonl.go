@@ -23,6 +23,7 @@ type jsonlReader struct {
 	index  map[string]int // column of each key
 
 	fields []string
+	seen   []bool // seen[col]: the current line has already set fields[col]
 }
 
 // NewJSONL returns a reader of the JSON Lines in r; name is used in errors. It reads the
@@ -84,12 +85,10 @@ func (r *jsonlReader) collectKeys() error {
 			continue
 		}
 		scanObject(line, func(key []byte, _, _ int) {
-			if _, ok := r.index[string(key)]; !ok {
+			if _, ok := r.column(key); !ok {
 				k := unquoteKey(key)
-				if _, ok := r.index[k]; !ok {
-					r.index[k] = len(r.header)
-					r.header = append(r.header, k)
-				}
+				r.index[k] = len(r.header)
+				r.header = append(r.header, k)
 			}
 		})
 	}
@@ -100,6 +99,7 @@ func (r *jsonlReader) collectKeys() error {
 		return fileErr(r.name, 0, 0, ErrNoHeader, ": no line is a JSON object with keys; JSON Lines needs one object per line (a JSON array is not supported)")
 	}
 	r.fields = make([]string, len(r.header))
+	r.seen = make([]bool, len(r.header))
 	return nil
 }
 
@@ -130,22 +130,40 @@ func (r *jsonlReader) record(line []byte) Record {
 		return rec
 	}
 	clear(r.fields)
+	clear(r.seen)
 	s := string(line) // values are substrings of s: one allocation per line
+	dup := -1         // the column of the first key that appears twice, or -1
 	ok := scanObject(line, func(key []byte, start, end int) {
-		col, found := r.index[string(key)]
+		col, found := r.column(key)
 		if !found {
-			col, found = r.index[unquoteKey(key)]
+			return
 		}
-		if found {
-			r.fields[col] = jsonValue(s, start, end)
+		if r.seen[col] && dup < 0 {
+			dup = col
 		}
+		r.seen[col] = true
+		r.fields[col] = jsonValue(s, start, end)
 	})
-	if !ok {
+	switch {
+	case !ok:
 		rec.Err = fileErr(r.name, rec.Line, 0, ErrSyntax, ": the line is JSON but not an object")
-		return rec
+	case dup >= 0:
+		rec.Err = fileErr(r.name, rec.Line, 0, ErrDuplicateKey, " %q: the line gives it twice, so which value holds is unknown", r.header[dup])
+	default:
+		rec.Fields = r.fields
 	}
-	rec.Fields = r.fields
 	return rec
+}
+
+// column returns the column of the raw JSON string key (still quoted). Keys without
+// escapes are looked up without unquoting (and without allocating).
+func (r *jsonlReader) column(key []byte) (int, bool) {
+	if bytes.IndexByte(key, '\\') < 0 {
+		col, ok := r.index[string(key[1:len(key)-1])]
+		return col, ok
+	}
+	col, ok := r.index[unquoteKey(key)]
+	return col, ok
 }
 
 // jsonValue converts the raw JSON value s[start:end] (s is the line as a string) to its

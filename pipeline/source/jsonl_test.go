@@ -37,10 +37,27 @@ var jsonlTests = []struct {
 	Header: []string{"pain_before"},
 	Want:   [][]string{{"3"}, {"4"}},
 }, {
-	Name:   "DuplicateKeyLastWins",
-	Input:  `§{"a":1,"a":2}`,
-	Header: []string{"a"},
-	Want:   [][]string{{"2"}},
+	Name:    "DuplicateKeyIsRowError",
+	Input:   "§{\"a\":1,\"b\":false,\"b\":true}\n§{\"a\":2,\"b\":true}\n§{\"a\":3,\"a\":4}\n",
+	Header:  []string{"a", "b"},
+	Want:    [][]string{nil, {"2", "true"}, nil},
+	WantErr: []error{ErrDuplicateKey, nil, ErrDuplicateKey},
+}, {
+	Name:    "DuplicateKeyThroughEscape",
+	Input:   "§{\"pain\":1,\"p\\u0061in\":2}\n",
+	Header:  []string{"pain"},
+	Want:    [][]string{nil},
+	WantErr: []error{ErrDuplicateKey},
+}, {
+	Name:   "DuplicateKeyInNestedObjectIsAValue",
+	Input:  "§{\"o\":{\"x\":1,\"x\":2}}\n",
+	Header: []string{"o"},
+	Want:   [][]string{{`{"x":1,"x":2}`}},
+}, {
+	Name:   "QuotedKeyIsAnotherKey",
+	Input:  "§{\"\\\"a\\\"\":1,\"a\":2}\n",
+	Header: []string{`"a"`, "a"},
+	Want:   [][]string{{"1", "2"}},
 }, {
 	Name:   "BlankLinesAndBOM",
 	Input:  "\xEF\xBB\xBF\r\n§{\"a\":1}\r\n\r\n  \n§{\"a\":2}",
@@ -105,6 +122,18 @@ func TestJSONLErrorMessage(t *testing.T) {
 	r.Next()
 	rec, _ := r.Next()
 	const want = "in.jsonl:2: not a valid JSON object: the line is not valid JSON"
+	if rec.Err == nil || rec.Err.Error() != want {
+		t.Errorf("Err = %v, want %s", rec.Err, want)
+	}
+}
+
+func TestJSONLDuplicateKeyMessage(t *testing.T) {
+	r, err := NewJSONL(strings.NewReader(`{"consent_research":false,"consent_research":true}`), "in.jsonl", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := r.Next()
+	const want = `in.jsonl:1: duplicate key "consent_research": the line gives it twice, so which value holds is unknown`
 	if rec.Err == nil || rec.Err.Error() != want {
 		t.Errorf("Err = %v, want %s", rec.Err, want)
 	}

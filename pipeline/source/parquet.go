@@ -52,6 +52,9 @@ func openParquet(path string, mem memory.Allocator) (rd Reader, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkMode(path, st.Mode()); err != nil {
+		return nil, err
+	}
 	if st.Size() == 0 {
 		return nil, fileErr(path, 0, 0, ErrEmpty, "")
 	}

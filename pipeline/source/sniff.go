@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -44,7 +43,7 @@ const exportHint = "export the sessions as CSV or Excel .xlsx instead"
 // sniffContent reads the first bytes of the file at path (and, for zip and Office 97-2003
 // containers, the names of their members) and says what the file is.
 func sniffContent(path string) (content, error) {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
 		return content{}, err
 	}

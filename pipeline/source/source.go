@@ -146,7 +146,7 @@ var bom = []byte("\xEF\xBB\xBF")
 // openText opens a text file and hands it to a text reader constructor, attaching the
 // file's size and a byte counter for [Progress].
 func openText(path string, opt Options, newReader func(io.Reader, string, Options) (Reader, error)) (Reader, error) {
-	f, err := os.Open(path)
+	f, err := OpenRegular(path)
 	if err != nil {
 		return nil, err
 	}

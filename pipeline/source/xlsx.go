@@ -39,6 +39,9 @@ func openXLSX(path, sheet string) (rd Reader, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := checkMode(path, st.Mode()); err != nil {
+		return nil, err
+	}
 	if st.Size() == 0 {
 		return nil, fileErr(path, 0, 0, ErrEmpty, "")
 	}
