@@ -524,6 +524,36 @@ func TestRunSettle(t *testing.T) {
 	}
 }
 
+// TestRunInboxSymlink: a symbolic link in the inbox is left alone, but the run exits 3 and
+// says what it is and what to do, in the summary line and in runs show, until it is gone.
+func TestRunInboxSymlink(t *testing.T) {
+	dir := t.TempDir()
+	ws := newRunWorkspace(t, dir)
+	genExport(t, filepath.Join(dir, "real.csv"), 50, 1)
+	link := filepath.Join(ws, "inbox", "link.csv")
+	if err := os.Symlink(filepath.Join(dir, "real.csv"), link); err != nil {
+		t.Fatal(err)
+	}
+	const msg = "inbox/link.csv is a symbolic link: the run takes only regular files; move the file itself into inbox/"
+	for i := range 2 {
+		code, out := runOutcomes("--workspace", ws, "run")
+		if code != 3 || !strings.Contains(lastLine(out), "needs attention: "+msg) || len(lakeLog(t, ws)) != 0 {
+			t.Fatalf("run %d with a link in the inbox: exit %d, want 3 naming it\n%s", i+1, code, out)
+		}
+		if _, err := os.Lstat(link); err != nil {
+			t.Fatalf("run %d moved the link: %v", i+1, err)
+		}
+	}
+	if code, out := runOutcomes("--workspace", ws, "runs", "show"); code != 0 || !strings.Contains(out, "needs attention: "+msg) {
+		t.Errorf("runs show: exit %d\n%s", code, out)
+	}
+	os.Remove(link)
+	os.Rename(filepath.Join(dir, "real.csv"), filepath.Join(ws, "inbox", "real.csv"))
+	if code, out := runOutcomes("--workspace", ws, "run"); code != 0 || !strings.Contains(out, "1 file ingested") {
+		t.Fatalf("run once the file itself is in the inbox: exit %d\n%s", code, out)
+	}
+}
+
 func waitFor(t *testing.T, buf *syncBuffer, s string) {
 	t.Helper()
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {

@@ -48,7 +48,9 @@ func ingestInbox(ctx context.Context, e *Env, h *pseudo.Hasher) error {
 	return nil
 }
 
-// noteInbox records the files left for the next run and warns about odd ones.
+// noteInbox records the files left for the next run, warns about stale partial uploads and
+// asks a person to look at entries the run cannot take (exit 3): left alone silently, a link
+// or a directory of exports would never be ingested and nobody would be told.
 func (e *Env) noteInbox(s inboxScan) {
 	for _, f := range s.Waiting {
 		e.addFile(FileRecord{Name: f.Name, Status: FileWaiting})
@@ -60,8 +62,8 @@ func (e *Env) noteInbox(s inboxScan) {
 				f.Name, f.ModTime.UTC().Format(time.RFC3339)))
 		}
 	}
-	for _, name := range s.Other {
-		e.Warn(fmt.Sprintf("inbox/%s is not a regular file; left alone", name))
+	for _, o := range s.Other {
+		e.Attention(o.problem())
 	}
 }
 

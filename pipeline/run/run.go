@@ -108,7 +108,7 @@ func (e *Env) Warn(msg string) {
 }
 
 // Attention records a finding that needs a person: the run exits 3.
-func (e *Env) Attention(msg string) { e.r.attention = append(e.r.attention, msg) }
+func (e *Env) Attention(msg string) { e.r.alert(msg) }
 
 // Hook calls the test hook, if any, at point.
 func (e *Env) Hook(ctx context.Context, point string) { e.r.hook(ctx, point) }
@@ -149,16 +149,19 @@ func (e *Env) addFile(f FileRecord) {
 
 // runner is one run in progress.
 type runner struct {
-	opt       Options
-	w         *workspace.Workspace
-	log       *slog.Logger
-	rec       *Record
-	prev      []*Record // earlier records, oldest first
-	lake      *lake.Lake
-	crashed   bool // an earlier run was found crashed: its lake files may be orphans
-	attention []string
-	err       error // the first failure; context.Canceled when interrupted
+	opt     Options
+	w       *workspace.Workspace
+	log     *slog.Logger
+	rec     *Record
+	prev    []*Record // earlier records, oldest first
+	lake    *lake.Lake
+	crashed bool  // an earlier run was found crashed: its lake files may be orphans
+	err     error // the first failure; context.Canceled when interrupted
 }
+
+// alert records a finding that needs a person (the run exits 3) in the record, so that a
+// crash after it still leaves it for the next run to carry (see recover).
+func (r *runner) alert(msg string) { r.rec.Alerts = append(r.rec.Alerts, msg) }
 
 // Run runs the steps under the workspace lock and returns the final run record. The error
 // carries the exit status (exit.Code): nil (0), needs attention (3), failed (1), lock held
@@ -291,7 +294,7 @@ func (r *runner) runStep(ctx context.Context, s Step) {
 	switch {
 	case err != nil && status == StepAttention:
 		sr.Error = err.Error()
-		r.attention = append(r.attention, s.Name+": "+err.Error())
+		r.alert(s.Name + ": " + err.Error())
 	case err != nil:
 		sr.Error = err.Error()
 		r.fail(err)
@@ -416,7 +419,7 @@ func (r *runner) finish(ctx context.Context) (*Record, error) {
 	case r.err != nil:
 		rec.Error = r.err.Error()
 	}
-	rec.Summary = summaryLine(rec, r.attention)
+	rec.Summary = summaryLine(rec)
 	r.hook(ctx, "final")
 	if werr := r.save(); werr != nil {
 		return rec, fmt.Errorf("write run record: %w", werr)
@@ -466,7 +469,7 @@ func (r *runner) outcome(ctx context.Context) error {
 	case r.err != nil:
 		rec.Status = Failed
 		return r.err
-	case len(r.attention) > 0:
+	case len(rec.Alerts) > 0:
 		rec.Status = Attention
 		return exit.ErrAttention
 	default:

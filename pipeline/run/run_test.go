@@ -3,10 +3,12 @@ package run
 import (
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -56,11 +58,70 @@ func TestScanInbox(t *testing.T) {
 		{"stable", names(s.Stable), []string{"a.csv", "b.csv"}},
 		{"waiting", names(s.Waiting), []string{"fresh.csv"}},
 		{"partial", names(s.Partial), []string{"up.csv.part", "x.tmp"}},
-		{"other", s.Other, []string{"sub"}},
+		{"other", others(s.Other), []string{"sub"}},
 	} {
 		if !slices.Equal(c.got, c.want) {
 			t.Errorf("%s = %q, want %q", c.what, c.got, c.want)
 		}
+	}
+}
+
+func others(o []otherEntry) []string {
+	var n []string
+	for _, e := range o {
+		n = append(n, e.Name)
+	}
+	return n
+}
+
+// TestRunInboxNotRegular: a symbolic link, a directory and a FIFO in the inbox are never read
+// or moved, and each asks a person to look (exit 3, named in the record's alerts) in every
+// run until a person removes it.
+func TestRunInboxNotRegular(t *testing.T) {
+	w := testWorkspace(t, "a.csv")
+	inbox := w.InboxDir()
+	target := filepath.Join(t.TempDir(), "real.csv")
+	os.WriteFile(target, []byte("x"), 0o644)
+	odd := map[string]string{
+		"link.csv": "inbox/link.csv is a symbolic link: the run takes only regular files; move the file itself into inbox/",
+		"more":     "inbox/more is a directory: the run takes only regular files; move its files into inbox/ itself and remove the directory",
+		"pipe.csv": "inbox/pipe.csv is a named pipe (FIFO): the run takes only regular files; remove it and put the exported file itself into inbox/",
+	}
+	if err := os.Symlink(target, filepath.Join(inbox, "link.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Mkdir(filepath.Join(inbox, "more"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(inbox, "pipe.csv"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 2 { // the second run again: nobody acted yet
+		rec, err := Run(t.Context(), testOptions(t, w))
+		if exit.Code(err) != exit.Attention || rec.Status != Attention || *rec.ExitCode != exit.Attention {
+			t.Fatalf("run %d: %v (exit %d), status %s; want attention, exit 3", i+1, err, exit.Code(err), rec.Status)
+		}
+		for _, name := range slices.Sorted(maps.Keys(odd)) {
+			if !slices.Contains(rec.Alerts, odd[name]) || !strings.Contains(rec.Summary, odd[name]) {
+				t.Errorf("run %d: alerts %q, summary %q; want %q", i+1, rec.Alerts, rec.Summary, odd[name])
+			}
+			if _, err := os.Lstat(filepath.Join(inbox, name)); err != nil {
+				t.Errorf("run %d: inbox/%s was touched: %v", i+1, name, err)
+			}
+		}
+		saved, err := ReadRecord(w.RunsDir(), rec.ID)
+		if err != nil || len(saved.Alerts) != len(odd) {
+			t.Errorf("run %d: saved record alerts %v, %v", i+1, saved.Alerts, err)
+		}
+		if i == 0 && rec.Counts.Ingested != 1 {
+			t.Errorf("the regular file beside them: %+v, want ingested", rec.Counts)
+		}
+	}
+	for name := range odd {
+		os.RemoveAll(filepath.Join(inbox, name))
+	}
+	if rec, err := Run(t.Context(), testOptions(t, w)); err != nil || len(rec.Alerts) != 0 {
+		t.Errorf("after a person removed them: %v, alerts %q", err, rec.Alerts)
 	}
 }
 
