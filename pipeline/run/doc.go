@@ -24,7 +24,9 @@
 //  4. Ingest: list inbox/ in name order; skip dotfiles, *.tmp and *.part, and leave files
 //     modified within inbox.settle for the next run. An entry that is not a regular file (a
 //     symbolic link, a directory, a FIFO) is never read or moved, and asks a person to look
-//     (exit 3) for as long as it is there. For each regular file: ingest.File (one
+//     (exit 3) for as long as it is there; so does a file modified more than an hour (or
+//     inbox.settle, if longer) after the run's start, which is not ingested. For each
+//     regular file: ingest.File (one
 //     lake commit, durable when it returns: the lake fsyncs before it publishes), then move the
 //     file by rename to archive/<date>/ (committed, or already committed: a duplicate) or to
 //     rejected/<date>/ after writing FILE.reason.txt. A name already taken there becomes

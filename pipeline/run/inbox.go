@@ -22,6 +22,7 @@ type inboxScan struct {
 	Stable  []inboxFile  // in name order
 	Waiting []inboxFile  // modified within the settle time
 	Partial []inboxFile  // *.tmp, *.part: being uploaded (or abandoned)
+	Future  []inboxFile  // modified more than futureTolerance(settle) after now: a wrong clock
 	Other   []otherEntry // not regular files (directories, links, pipes): never touched
 }
 
@@ -51,9 +52,28 @@ func (o otherEntry) problem() string {
 	return fmt.Sprintf("inbox/%s is %s: the run takes only regular files; %s", o.Name, what, fix)
 }
 
+// minFutureTolerance is the least a file's modification time may be ahead of the run's clock
+// before the run calls it wrong: clocks of uploading machines drift, and a file copied with
+// its times kept can be a little ahead.
+const minFutureTolerance = time.Hour
+
+// futureTolerance is how far ahead of now an inbox file's modification time may be before the
+// run stops waiting for it to settle and asks a person to look: minFutureTolerance or
+// inbox.settle, whichever is larger. Within it the file waits as any fresh file does.
+func futureTolerance(settle time.Duration) time.Duration { return max(minFutureTolerance, settle) }
+
+// futureProblem says what is wrong with a file modified in the future and what a person
+// should do.
+func (f inboxFile) futureProblem(now time.Time) string {
+	return fmt.Sprintf("inbox/%s was modified at %s, %s ahead of this run's clock: a clock is wrong, and the file "+
+		"would wait to settle until then; it was not ingested. Check the clock of the machine that wrote it, then touch the file",
+		f.Name, f.ModTime.UTC().Format(time.RFC3339), f.ModTime.Sub(now).Round(time.Second))
+}
+
 // scanInbox lists dir in name order, by ingest.Classify: dotfiles are ignored; *.tmp and
 // *.part files are partial uploads; a file modified less than settle before now is still
-// being written. Only regular files are ever ingested.
+// being written; one modified more than futureTolerance(settle) after now has a wrong clock
+// and would wait until that time (forever, if the year is wrong). Only regular files are ever ingested.
 func scanInbox(dir string, now time.Time, settle time.Duration) (inboxScan, error) {
 	var s inboxScan
 	entries, err := os.ReadDir(dir) // sorted by name
@@ -80,6 +100,8 @@ func scanInbox(dir string, now time.Time, settle time.Duration) (inboxScan, erro
 		switch {
 		case kind == ingest.Partial:
 			s.Partial = append(s.Partial, f)
+		case f.ModTime.Sub(now) > futureTolerance(settle):
+			s.Future = append(s.Future, f)
 		case now.Sub(f.ModTime) < settle:
 			s.Waiting = append(s.Waiting, f)
 		default:

@@ -49,8 +49,9 @@ func ingestInbox(ctx context.Context, e *Env, h *pseudo.Hasher) error {
 }
 
 // noteInbox records the files left for the next run, warns about stale partial uploads and
-// asks a person to look at entries the run cannot take (exit 3): left alone silently, a link
-// or a directory of exports would never be ingested and nobody would be told.
+// asks a person to look at entries the run cannot take (exit 3): left alone silently, a link,
+// a directory of exports or a file modified in the future would never be ingested and nobody
+// would be told.
 func (e *Env) noteInbox(s inboxScan) {
 	for _, f := range s.Waiting {
 		e.addFile(FileRecord{Name: f.Name, Status: FileWaiting})
@@ -61,6 +62,9 @@ func (e *Env) noteInbox(s inboxScan) {
 			e.Warn(fmt.Sprintf("inbox/%s: a partial upload not modified since %s; finish or remove it",
 				f.Name, f.ModTime.UTC().Format(time.RFC3339)))
 		}
+	}
+	for _, f := range s.Future {
+		e.Attention(f.futureProblem(e.Start))
 	}
 	for _, o := range s.Other {
 		e.Attention(o.problem())

@@ -125,6 +125,49 @@ func TestRunInboxNotRegular(t *testing.T) {
 	}
 }
 
+// TestRunInboxFuture: a file modified further in the future than the tolerance (an hour, or
+// inbox.settle if longer) is not ingested and asks a person to look (exit 3); one within it
+// waits to settle as any fresh file does.
+func TestRunInboxFuture(t *testing.T) {
+	now := time.Date(2025, 6, 30, 2, 15, 0, 0, time.UTC)
+	for _, c := range []struct {
+		name   string
+		settle time.Duration
+		ahead  time.Duration
+		alert  bool
+	}{
+		{"30m ahead, settle 0", 0, 30 * time.Minute, false},
+		{"2h ahead, settle 0", 0, 2 * time.Hour, true},
+		{"2h ahead, settle 3h", 3 * time.Hour, 2 * time.Hour, false},
+		{"4h ahead, settle 3h", 3 * time.Hour, 4 * time.Hour, true},
+		{"in 2099", 0, time.Date(2099, 1, 1, 0, 0, 0, 0, time.UTC).Sub(now), true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			w := testWorkspace(t, "a.csv", "b.csv")
+			w.Config.Inbox.Settle = workspace.Duration(c.settle)
+			a, b := filepath.Join(w.InboxDir(), "a.csv"), filepath.Join(w.InboxDir(), "b.csv")
+			old, future := now.Add(-24*time.Hour), now.Add(c.ahead)
+			os.Chtimes(a, old, old)
+			os.Chtimes(b, future, future)
+			opt := testOptions(t, w)
+			opt.Now = func() time.Time { return now }
+			rec, err := Run(t.Context(), opt)
+			want := "inbox/b.csv was modified at " + future.Format(time.RFC3339) + ", " + c.ahead.String() +
+				" ahead of this run's clock: a clock is wrong, and the file would wait to settle until then; " +
+				"it was not ingested. Check the clock of the machine that wrote it, then touch the file"
+			switch {
+			case c.alert && (exit.Code(err) != exit.Attention || !slices.Equal(rec.Alerts, []string{want})):
+				t.Errorf("Run: %v (exit %d), alerts %q; want exit 3 and %q", err, exit.Code(err), rec.Alerts, want)
+			case !c.alert && (err != nil || rec.Counts.Waiting != 1):
+				t.Errorf("Run: %v, %+v; want exit 0, b.csv waiting", err, rec.Counts)
+			}
+			if rec.Counts.Ingested != 1 || !exists(b) {
+				t.Errorf("%+v; want a.csv ingested, b.csv left in the inbox", rec.Counts)
+			}
+		})
+	}
+}
+
 func TestFreeName(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "a.csv"), nil, 0o644)
