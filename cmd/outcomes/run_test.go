@@ -381,6 +381,17 @@ func checkExactlyOnce(t *testing.T, seed int, ws string, files []string, bad str
 	if last.Status != nightly.OK && last.Status != nightly.Attention {
 		fail("the last run is %s: %s", last.Status, last.Error)
 	}
+	// Some finished run told a person of the rejected file, even when the run that rejected
+	// it was killed: the next run carries a crashed run's alerts.
+	told := false
+	for _, r := range recs {
+		for _, a := range r.Alerts {
+			told = told || r.Status == nightly.Attention && strings.Contains(a, "inbox/"+filepath.Base(bad)+" rejected")
+		}
+	}
+	if !told {
+		fail("no finished run asked a person to look at the rejected %s", filepath.Base(bad))
+	}
 	if code, out := runOutcomes("--workspace", ws, "lake", "verify"); code != 0 {
 		fail("lake verify: exit %d\n%s", code, out)
 	}
@@ -521,6 +532,30 @@ func TestRunSettle(t *testing.T) {
 	code, out = runOutcomes("--workspace", ws, "run")
 	if code != 0 || !strings.Contains(out, "1 file ingested") || len(lakeLog(t, ws)) != 1 {
 		t.Fatalf("run once settled: exit %d\n%s", code, out)
+	}
+}
+
+// TestRunSIGKILLCarriesAlerts kills a run right after it rejected a file and before it saved
+// its record: the next run exits 3 for the crashed run's rejection, and runs lists the crashed
+// run with the file it rejected and the lake version it committed.
+func TestRunSIGKILLCarriesAlerts(t *testing.T) {
+	dir := t.TempDir()
+	genExport(t, filepath.Join(dir, "a.csv"), 50, 1)
+	os.WriteFile(filepath.Join(dir, "b.xlsx"), []byte("not a spreadsheet"), 0o644)
+	ws := newRunWorkspace(t, dir, filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.xlsx"))
+	if !killRun(t, ws, killCase{point: "moved b.xlsx"}) {
+		t.Fatal("the run was not killed")
+	}
+	code, out := runOutcomes("--workspace", ws, "run")
+	if code != 3 || !regexp.MustCompile(`needs attention: run \S+ \(crashed\): inbox/b\.xlsx rejected: see rejected/\S+/b\.xlsx\.reason\.txt`).MatchString(lastLine(out)) {
+		t.Fatalf("the run after the kill: exit %d, want 3 naming the crashed run's rejection\n%s", code, out)
+	}
+	code, out = runOutcomes("--workspace", ws, "runs")
+	if code != 0 || !regexp.MustCompile(`(?m)^\S+\s+crashed\s+-\s+-\s+0→1\s+1\s+0\s+1\s+0$`).MatchString(out) {
+		t.Errorf("runs: exit %d; want the crashed run with lake 0→1, 1 ingested, 1 rejected\n%s", code, out)
+	}
+	if code, out := runOutcomes("--workspace", ws, "run"); code != 0 {
+		t.Errorf("the run after that: exit %d, want 0\n%s", code, out)
 	}
 }
 

@@ -15,7 +15,11 @@
 //     *lock.HeldError naming its pid and start time (exit 75), or wait up to Options.Wait.
 //     No record is written for a run that did not get the lock.
 //  2. Recover: every record in state/runs still "running" belongs to a dead process (we hold
-//     the lock): mark it crashed. Remove the temporary files of interrupted atomic writes
+//     the lock): mark it crashed, complete it from what it left (the files it rejected, by
+//     their reason files; the lake versions it committed, from the lake log between its start
+//     and the start of the next run, with their quarantine alerts) and carry its alerts into
+//     this run, which then exits 3: a crash never swallows "a person must look". The crashed
+//     records are written after this run's first record, so a crash in between loses nothing. Remove the temporary files of interrupted atomic writes
 //     (".outcomes-tmp-*" in state/runs, inbox, archive, rejected; dot-named temporaries under
 //     reports/ older than this run).
 //  3. Write state/runs/<id>.json with status running. The record is replaced atomically

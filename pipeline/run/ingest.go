@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cstoutcomes/outcomes/pipeline/ingest"
@@ -128,7 +129,7 @@ func (e *Env) moveOut(f inboxFile, rep *ingest.Report, fr *FileRecord) error {
 	}
 	fr.MovedTo, _ = filepath.Rel(e.Workspace.Dir, dst)
 	if fr.Status == FileRejected {
-		e.Attention(fmt.Sprintf("inbox/%s rejected: see %s.reason.txt", f.Name, fr.MovedTo))
+		e.Attention(rejectedAlert(f.Name, fr.MovedTo))
 	}
 	return nil
 }
@@ -146,10 +147,34 @@ func (e *Env) reject(f inboxFile, reason, dir string) (string, error) {
 	text := fmt.Sprintf("%s was rejected by run %s at %s: nothing of it was written to the lake.\n\n"+
 		"Reason: %s\n\nFix the export (or export it again) and put it back into inbox/.\n",
 		f.Name, e.RunID, e.Start.UTC().Format(time.RFC3339), reason)
-	if err := writeFileAtomic(dst+".reason.txt", []byte(text)); err != nil {
+	if err := writeFileAtomic(dst+reasonSuffix, []byte(text)); err != nil {
 		return "", err
 	}
 	return dst, renameSync(f.Path, dst)
+}
+
+// reasonSuffix ends the name of the reason file beside each rejected file.
+const reasonSuffix = ".reason.txt"
+
+// rejectedAlert is the alert for a file rejected and moved to rel (relative to the workspace).
+func rejectedAlert(name, rel string) string {
+	return fmt.Sprintf("inbox/%s rejected: see %s%s", name, rel, reasonSuffix)
+}
+
+// parseReason reads the file name and the reason from a reason file that reject wrote; ok is
+// false unless run id wrote it.
+func parseReason(text, id string) (name, reason string, ok bool) {
+	first, rest, _ := strings.Cut(text, "\n")
+	name, tail, found := strings.Cut(first, " was rejected by run ")
+	if !found || !strings.HasPrefix(tail, id+" at ") {
+		return "", "", false
+	}
+	for line := range strings.Lines(rest) {
+		if r, found := strings.CutPrefix(line, "Reason: "); found {
+			reason = strings.TrimSpace(r)
+		}
+	}
+	return name, reason, true
 }
 
 // checkQuarantine asks for a person when a file's quarantined share is above

@@ -155,8 +155,8 @@ type runner struct {
 	rec     *Record
 	prev    []*Record // earlier records, oldest first
 	lake    *lake.Lake
-	crashed bool  // an earlier run was found crashed: its lake files may be orphans
-	err     error // the first failure; context.Canceled when interrupted
+	crashed []*Record // earlier runs found crashed: their lake files may be orphans
+	err     error     // the first failure; context.Canceled when interrupted
 }
 
 // alert records a finding that needs a person (the run exits 3) in the record, so that a
@@ -219,23 +219,28 @@ func begin(ctx context.Context, opt Options) (*runner, error) {
 		Steps: []StepRecord{}, Files: []FileRecord{}, Warnings: []string{},
 	}
 	r.log = r.log.With("run", r.rec.ID)
-	r.recover(start)
+	// The lake is opened before recovery, which reads a crashed run's commits from its log.
+	l, lerr := lake.Open(ctx, w.LakeDir(), lake.Options{Logger: slog.New(warnAndAbove{r.log.Handler()})})
+	r.lake = l
+	r.recover(ctx, start)
 	if err := r.save(); err != nil {
+		if l != nil {
+			l.Close()
+		}
 		return nil, fmt.Errorf("write run record: %w", err)
 	}
+	r.markCrashed()
 	r.log.Info("run started", "workspace", w.Dir, "pid", r.rec.PID)
 	r.hook(ctx, "locked")
-	l, err := lake.Open(ctx, w.LakeDir(), lake.Options{Logger: slog.New(warnAndAbove{r.log.Handler()})})
-	if err != nil {
-		r.fail(fmt.Errorf("open lake: %w", err))
+	if lerr != nil {
+		r.fail(fmt.Errorf("open lake: %w", lerr))
 		return r, nil
 	}
-	r.lake = l
-	if r.crashed {
+	if len(r.crashed) > 0 {
 		r.vacuumOrphans(ctx)
 	}
-	r.rec.SnapshotBefore, err = r.version(ctx)
-	if err != nil {
+	var err error
+	if r.rec.SnapshotBefore, err = r.version(ctx); err != nil {
 		r.fail(err)
 	}
 	r.rec.SnapshotAfter = r.rec.SnapshotBefore

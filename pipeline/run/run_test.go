@@ -392,6 +392,76 @@ func TestRunRecovers(t *testing.T) {
 	}
 }
 
+// crashAt runs opt until the hook point, where it panics: as for SIGKILL, the record says
+// running with what was saved so far (the lock and the lake are released by the panic).
+func crashAt(t *testing.T, opt Options, point string) {
+	t.Helper()
+	type crash struct{}
+	opt.Hook = func(_ context.Context, p string) {
+		if p == point {
+			panic(crash{})
+		}
+	}
+	defer func() {
+		if v := recover(); v != (crash{}) {
+			t.Fatalf("run did not crash at %q: %v", point, v)
+		}
+	}()
+	Run(t.Context(), opt)
+}
+
+// TestRunCarriesCrashedAlerts: the alerts of a crashed run, those saved in its record and
+// those of work it did after its last save (a commit, a rejection), are completed in its
+// record and carried into the next run, which exits 3 for them; the run after that does not.
+func TestRunCarriesCrashedAlerts(t *testing.T) {
+	const quarantined = "inbox/a.csv: 7 of 50 rows quarantined (above quarantine.alert_share 0)"
+	for _, c := range []struct {
+		point      string
+		wantAlerts []string // the crashed run's, as the next run completes them
+		wantFiles  FileCounts
+	}{
+		{"committed a.csv", []string{quarantined}, FileCounts{Ingested: 1}},
+		{"moved b.xlsx", []string{quarantined, "inbox/b.xlsx rejected: see rejected/2025-06-30/b.xlsx.reason.txt"},
+			FileCounts{Ingested: 1, Archived: 1, Rejected: 1}},
+	} {
+		t.Run(c.point, func(t *testing.T) {
+			w := testWorkspace(t)
+			_, err := synth.WriteFile(t.Context(), filepath.Join(w.InboxDir(), "a.csv"), source.FormatCSV,
+				synth.Config{Clients: 10, Seed: 1, Today: testToday, BadShare: 0.2})
+			if err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(w.InboxDir(), "b.xlsx"), []byte("not a spreadsheet"), 0o644)
+			crashAt(t, testOptions(t, w), c.point)
+			ids, _ := IDs(w.RunsDir())
+
+			rec, err := Run(t.Context(), testOptions(t, w))
+			if exit.Code(err) != exit.Attention {
+				t.Fatalf("the next run: %v (exit %d), want exit 3", err, exit.Code(err))
+			}
+			crashed, err := ReadRecord(w.RunsDir(), ids[0])
+			if err != nil || crashed.Status != Crashed {
+				t.Fatalf("crashed record: %+v, %v", crashed, err)
+			}
+			if !slices.Equal(crashed.Alerts, c.wantAlerts) || crashed.SnapshotBefore != 0 || crashed.SnapshotAfter != 1 {
+				t.Errorf("crashed record: alerts %q, lake %d → %d; want %q, 0 → 1", crashed.Alerts,
+					crashed.SnapshotBefore, crashed.SnapshotAfter, c.wantAlerts)
+			}
+			if k := crashed.Counts; k.Ingested != c.wantFiles.Ingested || k.Archived != c.wantFiles.Archived || k.Rejected != c.wantFiles.Rejected || k.RowsRead != 50 {
+				t.Errorf("crashed record counts %+v, want %+v and 50 rows read", k, c.wantFiles)
+			}
+			for _, a := range c.wantAlerts {
+				if want := "run " + crashed.ID + " (crashed): " + a; !slices.Contains(rec.Alerts, want) {
+					t.Errorf("the next run's alerts %q lack %q", rec.Alerts, want)
+				}
+			}
+			if _, err := Run(t.Context(), testOptions(t, w)); err != nil {
+				t.Errorf("the run after: %v, want exit 0: the alerts were told once", err)
+			}
+		})
+	}
+}
+
 func stepStatus(rec *Record, name string) StepStatus {
 	for _, s := range rec.Steps {
 		if s.Name == name {
