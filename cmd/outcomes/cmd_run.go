@@ -99,5 +99,5 @@ func runRun(ctx context.Context, g *globalOptions, o runOptions) error {
 	if err == nil {
 		fmt.Fprintln(g.stderr, rec.Summary)
 	}
-	return err
+	return withWaitHint(err)
 }

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cstoutcomes/outcomes/internal/lock"
 	nightly "github.com/cstoutcomes/outcomes/pipeline/run"
 	"github.com/cstoutcomes/outcomes/pipeline/source"
 	"github.com/cstoutcomes/outcomes/pipeline/summary"
@@ -556,6 +557,35 @@ func TestRunSIGKILLCarriesAlerts(t *testing.T) {
 	}
 	if code, out := runOutcomes("--workspace", ws, "run"); code != 0 {
 		t.Errorf("the run after that: exit %d, want 0\n%s", code, out)
+	}
+}
+
+// TestLockedWaitHint: a command refused for a held lock suggests --wait only if it has it.
+func TestLockedWaitHint(t *testing.T) {
+	dir := t.TempDir()
+	ws := newRunWorkspace(t, dir)
+	genExport(t, filepath.Join(dir, "a.csv"), 20, 1)
+	w, err := workspace.Open(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk, err := lock.Acquire(t.Context(), w.LockPath(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Unlock()
+	for _, c := range []struct {
+		args []string
+		hint bool
+	}{
+		{[]string{"ingest", filepath.Join(dir, "a.csv")}, false},
+		{[]string{"run"}, true},
+		{[]string{"lake", "vacuum"}, true},
+	} {
+		code, out := runOutcomes(append([]string{"--workspace", ws}, c.args...)...)
+		if code != 75 || !strings.Contains(out, "held by pid") || strings.Contains(out, "(or use --wait)") != c.hint {
+			t.Errorf("%v with the lock held: exit %d, want 75 and --wait suggested: %v\n%s", c.args, code, c.hint, out)
+		}
 	}
 }
 
