@@ -220,7 +220,7 @@ func begin(ctx context.Context, opt Options) (*runner, error) {
 	}
 	r.log = r.log.With("run", r.rec.ID)
 	// The lake is opened before recovery, which reads a crashed run's commits from its log.
-	l, lerr := lake.Open(ctx, w.LakeDir(), lake.Options{Logger: slog.New(warnAndAbove{r.log.Handler()})})
+	l, lerr := lake.Open(ctx, w.LakeDir(), lake.Options{Logger: slog.New(lakeHandler{r.log.Handler(), r})})
 	r.lake = l
 	r.recover(ctx, start)
 	if err := r.save(); err != nil {
@@ -493,18 +493,38 @@ type Error struct {
 func (e *Error) Error() string { return e.Summary }
 func (e *Error) Unwrap() error { return e.err }
 
-// warnAndAbove passes only warnings and errors: the lake's "committed" line at info level
-// would double the run's one line per file.
-type warnAndAbove struct{ slog.Handler }
-
-func (h warnAndAbove) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+// lakeHandler passes only the lake's warnings and errors to the run's log (its "committed"
+// line at info level would double the run's one line per file), and also records each in
+// the run record's warnings: a commit whose version hint could not be written is committed,
+// but not a plain success.
+type lakeHandler struct {
+	slog.Handler
+	r *runner
 }
 
-func (h warnAndAbove) WithAttrs(a []slog.Attr) slog.Handler {
-	return warnAndAbove{h.Handler.WithAttrs(a)}
+// Enabled is true for warnings and errors even when the run's log leaves them out (--quiet):
+// the record keeps them.
+func (h lakeHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+
+func (h lakeHandler) Handle(ctx context.Context, rec slog.Record) error {
+	msg := "lake: " + rec.Message
+	rec.Attrs(func(a slog.Attr) bool {
+		if a.Key != "run" && a.Key != "step" {
+			msg += fmt.Sprintf("; %s: %v", a.Key, a.Value)
+		}
+		return true
+	})
+	h.r.rec.Warnings = append(h.r.rec.Warnings, msg)
+	if !h.Handler.Enabled(ctx, rec.Level) {
+		return nil
+	}
+	return h.Handler.Handle(ctx, rec)
 }
 
-func (h warnAndAbove) WithGroup(name string) slog.Handler {
-	return warnAndAbove{h.Handler.WithGroup(name)}
+func (h lakeHandler) WithAttrs(a []slog.Attr) slog.Handler {
+	return lakeHandler{h.Handler.WithAttrs(a), h.r}
+}
+
+func (h lakeHandler) WithGroup(name string) slog.Handler {
+	return lakeHandler{h.Handler.WithGroup(name), h.r}
 }

@@ -196,6 +196,16 @@ func testWorkspace(t *testing.T, inbox ...string) *workspace.Workspace {
 	return w
 }
 
+// testWorkspaceFile writes a synthetic export into w's inbox.
+func testWorkspaceFile(t *testing.T, w *workspace.Workspace, name string, seed uint64) {
+	t.Helper()
+	_, err := synth.WriteFile(t.Context(), filepath.Join(w.InboxDir(), name), source.FormatCSV,
+		synth.Config{Clients: 30, Seed: seed, Today: testToday})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
 // fakeStep is a derived step that counts its calls and writes an output file.
 type fakeStep struct {
 	calls int
@@ -459,6 +469,32 @@ func TestRunCarriesCrashedAlerts(t *testing.T) {
 				t.Errorf("the run after: %v, want exit 0: the alerts were told once", err)
 			}
 		})
+	}
+}
+
+// TestRunHintWarning: a commit whose version hint (version-hint.text) cannot be replaced is
+// committed, and the run record says so with a warning rather than as a plain success.
+func TestRunHintWarning(t *testing.T) {
+	w := testWorkspace(t, "a.csv")
+	if _, err := Run(t.Context(), testOptions(t, w)); err != nil {
+		t.Fatal(err)
+	}
+	// A directory in the hint's place: the catalog's rename onto it fails.
+	hint := filepath.Join(w.LakeDir(), "warehouse", "cst", "sessions", "metadata", "version-hint.text")
+	if err := os.Remove(hint); err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(hint, "x"), 0o755)
+	testWorkspaceFile(t, w, "b.csv", 2)
+	rec, err := Run(t.Context(), testOptions(t, w))
+	if err != nil || rec.Counts.Ingested != 1 || rec.SnapshotAfter != 2 {
+		t.Fatalf("Run: %v, %+v, lake version %d; want b.csv committed as version 2", err, rec.Counts, rec.SnapshotAfter)
+	}
+	want := "lake: committed lake version, but its version hint (version-hint.text) was not updated: " +
+		"outcomes is not affected; other engines may see an older version until the next commit; version: 2; error: "
+	if !slices.ContainsFunc(rec.Warnings, func(w string) bool { return strings.HasPrefix(w, want) }) ||
+		!strings.Contains(rec.Summary, "1 warning") {
+		t.Errorf("warnings %q, summary %q; want one starting %q", rec.Warnings, rec.Summary, want)
 	}
 }
 
