@@ -290,7 +290,8 @@ func writeLakeJSON(w io.Writer, v any) error {
 }
 
 // withLakeLocked is withLake for the commands that write the lake: it takes the workspace
-// lock first (exit 75 if held, unless wait allows for it to be released).
+// lock first (exit 75 if held, unless wait allows for it to be released). Its callers have
+// --wait, which the held-lock message suggests.
 func withLakeLocked(ctx context.Context, g *globalOptions, wait time.Duration, f func(*workspace.Workspace, *lake.Lake) error) (err error) {
 	w, log, err := g.openWorkspace()
 	if err != nil {
@@ -298,7 +299,7 @@ func withLakeLocked(ctx context.Context, g *globalOptions, wait time.Duration, f
 	}
 	lk, err := lock.Acquire(ctx, w.LockPath(), wait)
 	if err != nil {
-		return err
+		return withWaitHint(err)
 	}
 	defer func() {
 		if uerr := lk.Unlock(); err == nil {

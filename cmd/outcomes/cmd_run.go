@@ -43,7 +43,10 @@ runs.keep) is applied at the end.
 EXIT STATUS
   0 done, nothing needs a person; 1 failed (see the record's error); 2 configuration error;
   3 done, but a person must look (a file rejected, quarantined rows above
-  quarantine.alert_share, a public bundle refused); 75 another process holds the lock (try
+  quarantine.alert_share, an inbox entry that is not a regular file (a symbolic link, a
+  directory, a FIFO: never read or moved), a file modified more than an hour (or
+  inbox.settle, if longer) in the future: a wrong clock, not ingested, a public bundle
+  refused); 75 another process holds the lock (try
   later, or --wait); 130 interrupted (SIGINT), 143 terminated (SIGTERM): the file being
   ingested is finished, no other is started, and the record says interrupted.`,
 		Example: `  outcomes run
@@ -96,5 +99,5 @@ func runRun(ctx context.Context, g *globalOptions, o runOptions) error {
 	if err == nil {
 		fmt.Fprintln(g.stderr, rec.Summary)
 	}
-	return err
+	return withWaitHint(err)
 }

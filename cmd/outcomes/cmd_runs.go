@@ -142,6 +142,9 @@ func printRunRecord(out io.Writer, r *nightly.Record) {
 		}
 		tw.Flush()
 	}
+	for _, a := range r.Alerts {
+		fmt.Fprintf(out, "needs attention: %s\n", a)
+	}
 	for _, w := range r.Warnings {
 		fmt.Fprintf(out, "warning: %s\n", w)
 	}

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cstoutcomes/outcomes/internal/lock"
 	nightly "github.com/cstoutcomes/outcomes/pipeline/run"
 	"github.com/cstoutcomes/outcomes/pipeline/source"
 	"github.com/cstoutcomes/outcomes/pipeline/summary"
@@ -381,6 +382,17 @@ func checkExactlyOnce(t *testing.T, seed int, ws string, files []string, bad str
 	if last.Status != nightly.OK && last.Status != nightly.Attention {
 		fail("the last run is %s: %s", last.Status, last.Error)
 	}
+	// Some finished run told a person of the rejected file, even when the run that rejected
+	// it was killed: the next run carries a crashed run's alerts.
+	told := false
+	for _, r := range recs {
+		for _, a := range r.Alerts {
+			told = told || r.Status == nightly.Attention && strings.Contains(a, "inbox/"+filepath.Base(bad)+" rejected")
+		}
+	}
+	if !told {
+		fail("no finished run asked a person to look at the rejected %s", filepath.Base(bad))
+	}
 	if code, out := runOutcomes("--workspace", ws, "lake", "verify"); code != 0 {
 		fail("lake verify: exit %d\n%s", code, out)
 	}
@@ -521,6 +533,89 @@ func TestRunSettle(t *testing.T) {
 	code, out = runOutcomes("--workspace", ws, "run")
 	if code != 0 || !strings.Contains(out, "1 file ingested") || len(lakeLog(t, ws)) != 1 {
 		t.Fatalf("run once settled: exit %d\n%s", code, out)
+	}
+}
+
+// TestRunSIGKILLCarriesAlerts kills a run right after it rejected a file and before it saved
+// its record: the next run exits 3 for the crashed run's rejection, and runs lists the crashed
+// run with the file it rejected and the lake version it committed.
+func TestRunSIGKILLCarriesAlerts(t *testing.T) {
+	dir := t.TempDir()
+	genExport(t, filepath.Join(dir, "a.csv"), 50, 1)
+	os.WriteFile(filepath.Join(dir, "b.xlsx"), []byte("not a spreadsheet"), 0o644)
+	ws := newRunWorkspace(t, dir, filepath.Join(dir, "a.csv"), filepath.Join(dir, "b.xlsx"))
+	if !killRun(t, ws, killCase{point: "moved b.xlsx"}) {
+		t.Fatal("the run was not killed")
+	}
+	code, out := runOutcomes("--workspace", ws, "run")
+	if code != 3 || !regexp.MustCompile(`needs attention: run \S+ \(crashed\): inbox/b\.xlsx rejected: see rejected/\S+/b\.xlsx\.reason\.txt`).MatchString(lastLine(out)) {
+		t.Fatalf("the run after the kill: exit %d, want 3 naming the crashed run's rejection\n%s", code, out)
+	}
+	code, out = runOutcomes("--workspace", ws, "runs")
+	if code != 0 || !regexp.MustCompile(`(?m)^\S+\s+crashed\s+-\s+-\s+0→1\s+1\s+0\s+1\s+0$`).MatchString(out) {
+		t.Errorf("runs: exit %d; want the crashed run with lake 0→1, 1 ingested, 1 rejected\n%s", code, out)
+	}
+	if code, out := runOutcomes("--workspace", ws, "run"); code != 0 {
+		t.Errorf("the run after that: exit %d, want 0\n%s", code, out)
+	}
+}
+
+// TestLockedWaitHint: a command refused for a held lock suggests --wait only if it has it.
+func TestLockedWaitHint(t *testing.T) {
+	dir := t.TempDir()
+	ws := newRunWorkspace(t, dir)
+	genExport(t, filepath.Join(dir, "a.csv"), 20, 1)
+	w, err := workspace.Open(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk, err := lock.Acquire(t.Context(), w.LockPath(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lk.Unlock()
+	for _, c := range []struct {
+		args []string
+		hint bool
+	}{
+		{[]string{"ingest", filepath.Join(dir, "a.csv")}, false},
+		{[]string{"run"}, true},
+		{[]string{"lake", "vacuum"}, true},
+	} {
+		code, out := runOutcomes(append([]string{"--workspace", ws}, c.args...)...)
+		if code != 75 || !strings.Contains(out, "held by pid") || strings.Contains(out, "(or use --wait)") != c.hint {
+			t.Errorf("%v with the lock held: exit %d, want 75 and --wait suggested: %v\n%s", c.args, code, c.hint, out)
+		}
+	}
+}
+
+// TestRunInboxSymlink: a symbolic link in the inbox is left alone, but the run exits 3 and
+// says what it is and what to do, in the summary line and in runs show, until it is gone.
+func TestRunInboxSymlink(t *testing.T) {
+	dir := t.TempDir()
+	ws := newRunWorkspace(t, dir)
+	genExport(t, filepath.Join(dir, "real.csv"), 50, 1)
+	link := filepath.Join(ws, "inbox", "link.csv")
+	if err := os.Symlink(filepath.Join(dir, "real.csv"), link); err != nil {
+		t.Fatal(err)
+	}
+	const msg = "inbox/link.csv is a symbolic link: the run takes only regular files; move the file itself into inbox/"
+	for i := range 2 {
+		code, out := runOutcomes("--workspace", ws, "run")
+		if code != 3 || !strings.Contains(lastLine(out), "needs attention: "+msg) || len(lakeLog(t, ws)) != 0 {
+			t.Fatalf("run %d with a link in the inbox: exit %d, want 3 naming it\n%s", i+1, code, out)
+		}
+		if _, err := os.Lstat(link); err != nil {
+			t.Fatalf("run %d moved the link: %v", i+1, err)
+		}
+	}
+	if code, out := runOutcomes("--workspace", ws, "runs", "show"); code != 0 || !strings.Contains(out, "needs attention: "+msg) {
+		t.Errorf("runs show: exit %d\n%s", code, out)
+	}
+	os.Remove(link)
+	os.Rename(filepath.Join(dir, "real.csv"), filepath.Join(ws, "inbox", "real.csv"))
+	if code, out := runOutcomes("--workspace", ws, "run"); code != 0 || !strings.Contains(out, "1 file ingested") {
+		t.Fatalf("run once the file itself is in the inbox: exit %d\n%s", code, out)
 	}
 }
 

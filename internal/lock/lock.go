@@ -27,11 +27,13 @@ type HeldError struct {
 	Since time.Time // zero when unknown
 }
 
+// Error names the holder and says to try again later. It names no flag: not every command
+// that takes the lock has --wait, so the commands that do add the hint (cmd/outcomes).
 func (e *HeldError) Error() string {
 	if e.PID == 0 {
-		return fmt.Sprintf("%s is held by another process; try again later (or use --wait)", e.Path)
+		return fmt.Sprintf("%s is held by another process; try again later", e.Path)
 	}
-	return fmt.Sprintf("%s is held by pid %d since %s; try again later (or use --wait)",
+	return fmt.Sprintf("%s is held by pid %d since %s; try again later",
 		e.Path, e.PID, e.Since.UTC().Format(time.RFC3339))
 }
 

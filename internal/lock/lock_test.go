@@ -31,6 +31,9 @@ func TestAcquireHeld(t *testing.T) {
 	if !strings.Contains(err.Error(), "held by pid") {
 		t.Errorf("message %q does not name the holder", err)
 	}
+	if strings.Contains(err.Error(), "--wait") {
+		t.Errorf("message %q suggests --wait, which not every command has", err)
+	}
 	if err := l.Unlock(); err != nil {
 		t.Fatal(err)
 	}

@@ -22,12 +22,14 @@ const maxCommitAttempts = 5
 // publish commits a finished batch, redoing it after a conflict that committed nothing.
 func (l *Lake) publish(ctx context.Context, a *Append, c Counts) (*Commit, error) {
 	var files batchFiles
+	l.fs.takeHintErr() // only this commit's hint counts
 	for attempt := 1; ; attempt++ {
 		cm, err := l.publishOnce(ctx, a, c, &files)
 		if err == nil {
 			l.log.Info("committed lake version", "version", cm.Version, "source", cm.Source.Name,
 				"rows_read", c.Read, "rows_accepted", c.Accepted, "rows_quarantined", c.Quarantined,
 				"rows_excluded", c.Excluded, "files", cm.AddedFiles)
+			l.warnHint(cm.Version)
 			return cm, nil
 		}
 		if !errors.Is(err, errRetry) || attempt == maxCommitAttempts {
@@ -39,6 +41,18 @@ func (l *Lake) publish(ctx context.Context, a *Append, c Counts) (*Commit, error
 			return nil, ctx.Err()
 		case <-time.After(time.Duration(attempt) * 20 * time.Millisecond):
 		}
+	}
+}
+
+// warnHint warns, after the commit of version, when the commit's version hint could not be
+// written: the version is committed (its metadata file is the commit point) and this package
+// finds it without the hint, but engines that read version-hint.text first may see an older
+// version until the next commit rewrites the hint.
+func (l *Lake) warnHint(version int64) {
+	if err := l.fs.takeHintErr(); err != nil {
+		l.log.Warn("committed lake version, but its version hint (version-hint.text) was not updated: "+
+			"outcomes is not affected; other engines may see an older version until the next commit",
+			"version", version, "error", err)
 	}
 }
 

@@ -58,6 +58,32 @@ type syncFS struct {
 	id     string
 	onSync func(path string)
 	syncs  atomic.Int64
+
+	hintMu  sync.Mutex
+	hintErr error // see hintFailed
+}
+
+// hintSuffix ends the temporary file the hadoop catalog writes and renames to version-hint.text.
+const hintSuffix = "-version-hint.temp"
+
+// hintFailed records a failure to write or rename a version hint. The hadoop catalog treats
+// the hint as best effort: after the commit point it only log.Printf's the failure and
+// returns success, so the lake asks for it (takeHintErr) after each commit and warns.
+func (fs *syncFS) hintFailed(err error) {
+	fs.hintMu.Lock()
+	defer fs.hintMu.Unlock()
+	if fs.hintErr == nil {
+		fs.hintErr = err
+	}
+}
+
+// takeHintErr returns the first hint failure since the last call, and forgets it.
+func (fs *syncFS) takeHintErr() error {
+	fs.hintMu.Lock()
+	defer fs.hintMu.Unlock()
+	err := fs.hintErr
+	fs.hintErr = nil
+	return err
 }
 
 func newSyncFS() *syncFS {
@@ -174,6 +200,14 @@ func (fs *syncFS) Create(name string) (icebergio.FileWriter, error) {
 
 // WriteFile implements WriteFileIO: write, sync, close, sync the directory.
 func (fs *syncFS) WriteFile(name string, content []byte) error {
+	err := fs.writeFile(name, content)
+	if err != nil && strings.HasSuffix(name, hintSuffix) {
+		fs.hintFailed(err)
+	}
+	return err
+}
+
+func (fs *syncFS) writeFile(name string, content []byte) error {
 	p, err := local(name)
 	if err != nil {
 		return err
@@ -196,6 +230,14 @@ func (fs *syncFS) WriteFile(name string, content []byte) error {
 
 // Rename implements RenameIO (version-hint.text): rename, then sync the directory.
 func (fs *syncFS) Rename(oldpath, newpath string) error {
+	err := fs.rename(oldpath, newpath)
+	if err != nil && strings.HasSuffix(oldpath, hintSuffix) {
+		fs.hintFailed(err)
+	}
+	return err
+}
+
+func (fs *syncFS) rename(oldpath, newpath string) error {
 	if err := fs.LocalFS.Rename(oldpath, newpath); err != nil {
 		return err
 	}

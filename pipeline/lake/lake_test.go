@@ -1,9 +1,12 @@
 package lake
 
 import (
+	"bytes"
 	"cmp"
 	"errors"
 	"fmt"
+	"log/slog"
+	"syscall"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -340,5 +343,45 @@ func TestIcebergReadBack(t *testing.T) {
 	must(t, err)
 	if len(tasks) != 1 || !strings.Contains(tasks[0].File.FilePath(), "session_date_year=2024") {
 		t.Errorf("2024 filter planned %d files", len(tasks))
+	}
+}
+
+// TestCommitHintFailure: when the version hint cannot be written after the commit point,
+// the version is committed (and found without the hint), and the commit says so with a
+// warning naming the hint's failure instead of reporting a plain success.
+func TestCommitHintFailure(t *testing.T) {
+	l, _ := openTestLake(t)
+	var logs bytes.Buffer
+	l.log = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	rows := []sessionRow{{client: "c1", date: time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC), line: 2}}
+	appendBatch(t, l, "a1", rows, 0)
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Fatalf("a commit whose hint was written warned:\n%s", logs.String())
+	}
+	fail := func(path string) error {
+		if strings.HasSuffix(path, hintSuffix) {
+			return syscall.ENOSPC
+		}
+		return nil
+	}
+	writeFaults.Store(&fail)
+	c := appendBatch(t, l, "b2", rows, 0)
+	writeFaults.Store(nil)
+	if c.Version != 2 {
+		t.Fatalf("committed version %d, want 2", c.Version)
+	}
+	out := logs.String()
+	if !strings.Contains(out, `level=WARN msg="committed lake version, but its version hint (version-hint.text) was not updated`) ||
+		!strings.Contains(out, "version=2") || !strings.Contains(out, "no space left on device") {
+		t.Errorf("no warning naming the hint's failure:\n%s", out)
+	}
+	if s, err := reopen(t, l).Snapshot(t.Context(), 0); err != nil || s.Version != 2 {
+		t.Errorf("reopened lake: version %v, %v; want 2", s, err)
+	}
+	// The next commit writes the hint again and does not repeat the warning.
+	logs.Reset()
+	appendBatch(t, l, "c3", rows, 0)
+	if strings.Contains(logs.String(), "level=WARN") {
+		t.Errorf("the next commit warned again:\n%s", logs.String())
 	}
 }

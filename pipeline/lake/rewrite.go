@@ -61,6 +61,7 @@ func (rw *rewrite) empty() bool { return len(rw.removeS)+len(rw.removeQ) == 0 }
 // nothing the new files are removed; when the outcome is unknown they are kept (they may be
 // live: vacuum removes them if not).
 func (l *Lake) publishRewrite(ctx context.Context, rw *rewrite) (*Commit, error) {
+	l.fs.takeHintErr() // only this commit's hint counts
 	cm, err := l.publishRewriteOnce(ctx, rw)
 	if err != nil {
 		if !errors.Is(err, errUnknownOutcome) {
@@ -70,6 +71,7 @@ func (l *Lake) publishRewrite(ctx context.Context, rw *rewrite) (*Commit, error)
 	}
 	l.log.Info("committed lake version", "version", cm.Version, "operation", cm.Operation,
 		"files_added", cm.AddedFiles, "rows_removed", cm.RemovedRows, "violations_removed", cm.RemovedViolations)
+	l.warnHint(cm.Version)
 	return cm, nil
 }
 

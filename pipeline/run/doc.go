@@ -15,14 +15,22 @@
 //     *lock.HeldError naming its pid and start time (exit 75), or wait up to Options.Wait.
 //     No record is written for a run that did not get the lock.
 //  2. Recover: every record in state/runs still "running" belongs to a dead process (we hold
-//     the lock): mark it crashed. Remove the temporary files of interrupted atomic writes
+//     the lock): mark it crashed, complete it from what it left (the files it rejected, by
+//     their reason files; the lake versions it committed, from the lake log between its start
+//     and the start of the next run, with their quarantine alerts) and carry its alerts into
+//     this run, which then exits 3: a crash never swallows "a person must look". The crashed
+//     records are written after this run's first record, so a crash in between loses nothing. Remove the temporary files of interrupted atomic writes
 //     (".outcomes-tmp-*" in state/runs, inbox, archive, rejected; dot-named temporaries under
 //     reports/ older than this run).
 //  3. Write state/runs/<id>.json with status running. The record is replaced atomically
 //     (temporary file, fsync, rename, fsync of the directory) after each file and each step,
 //     and at the end.
 //  4. Ingest: list inbox/ in name order; skip dotfiles, *.tmp and *.part, and leave files
-//     modified within inbox.settle for the next run. For each other file: ingest.File (one
+//     modified within inbox.settle for the next run. An entry that is not a regular file (a
+//     symbolic link, a directory, a FIFO) is never read or moved, and asks a person to look
+//     (exit 3) for as long as it is there; so does a file modified more than an hour (or
+//     inbox.settle, if longer) after the run's start, which is not ingested. For each
+//     regular file: ingest.File (one
 //     lake commit, durable when it returns: the lake fsyncs before it publishes), then move the
 //     file by rename to archive/<date>/ (committed, or already committed: a duplicate) or to
 //     rejected/<date>/ after writing FILE.reason.txt. A name already taken there becomes
@@ -34,8 +42,9 @@
 //  6. Retention: remove archive/<YYYY-MM-DD>/ older than archive.keep_days, and all but the
 //     newest runs.keep records. rejected/ is left for a person.
 //  7. Final record: status ok (exit 0), attention (exit 3: a file rejected, a file's
-//     quarantined share above quarantine.alert_share, or a step that refused, such as a
-//     public bundle failing its disclosure audit), failed (exit 1), or interrupted (exit 130,
+//     quarantined share above quarantine.alert_share, an inbox entry the run cannot take,
+//     or a step that refused, such as a public bundle failing its disclosure audit: each in
+//     Record.Alerts), failed (exit 1), or interrupted (exit 130,
 //     or 143 after SIGTERM), with a one-line summary that the command prints on stderr.
 //     Release the lock.
 //

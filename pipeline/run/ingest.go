@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/cstoutcomes/outcomes/pipeline/ingest"
@@ -48,7 +49,10 @@ func ingestInbox(ctx context.Context, e *Env, h *pseudo.Hasher) error {
 	return nil
 }
 
-// noteInbox records the files left for the next run and warns about odd ones.
+// noteInbox records the files left for the next run, warns about stale partial uploads and
+// asks a person to look at entries the run cannot take (exit 3): left alone silently, a link,
+// a directory of exports or a file modified in the future would never be ingested and nobody
+// would be told.
 func (e *Env) noteInbox(s inboxScan) {
 	for _, f := range s.Waiting {
 		e.addFile(FileRecord{Name: f.Name, Status: FileWaiting})
@@ -60,8 +64,11 @@ func (e *Env) noteInbox(s inboxScan) {
 				f.Name, f.ModTime.UTC().Format(time.RFC3339)))
 		}
 	}
-	for _, name := range s.Other {
-		e.Warn(fmt.Sprintf("inbox/%s is not a regular file; left alone", name))
+	for _, f := range s.Future {
+		e.Attention(f.futureProblem(e.Start))
+	}
+	for _, o := range s.Other {
+		e.Attention(o.problem())
 	}
 }
 
@@ -122,7 +129,7 @@ func (e *Env) moveOut(f inboxFile, rep *ingest.Report, fr *FileRecord) error {
 	}
 	fr.MovedTo, _ = filepath.Rel(e.Workspace.Dir, dst)
 	if fr.Status == FileRejected {
-		e.Attention(fmt.Sprintf("inbox/%s rejected: see %s.reason.txt", f.Name, fr.MovedTo))
+		e.Attention(rejectedAlert(f.Name, fr.MovedTo))
 	}
 	return nil
 }
@@ -140,10 +147,34 @@ func (e *Env) reject(f inboxFile, reason, dir string) (string, error) {
 	text := fmt.Sprintf("%s was rejected by run %s at %s: nothing of it was written to the lake.\n\n"+
 		"Reason: %s\n\nFix the export (or export it again) and put it back into inbox/.\n",
 		f.Name, e.RunID, e.Start.UTC().Format(time.RFC3339), reason)
-	if err := writeFileAtomic(dst+".reason.txt", []byte(text)); err != nil {
+	if err := writeFileAtomic(dst+reasonSuffix, []byte(text)); err != nil {
 		return "", err
 	}
 	return dst, renameSync(f.Path, dst)
+}
+
+// reasonSuffix ends the name of the reason file beside each rejected file.
+const reasonSuffix = ".reason.txt"
+
+// rejectedAlert is the alert for a file rejected and moved to rel (relative to the workspace).
+func rejectedAlert(name, rel string) string {
+	return fmt.Sprintf("inbox/%s rejected: see %s%s", name, rel, reasonSuffix)
+}
+
+// parseReason reads the file name and the reason from a reason file that reject wrote; ok is
+// false unless run id wrote it.
+func parseReason(text, id string) (name, reason string, ok bool) {
+	first, rest, _ := strings.Cut(text, "\n")
+	name, tail, found := strings.Cut(first, " was rejected by run ")
+	if !found || !strings.HasPrefix(tail, id+" at ") {
+		return "", "", false
+	}
+	for line := range strings.Lines(rest) {
+		if r, found := strings.CutPrefix(line, "Reason: "); found {
+			reason = strings.TrimSpace(r)
+		}
+	}
+	return name, reason, true
 }
 
 // checkQuarantine asks for a person when a file's quarantined share is above

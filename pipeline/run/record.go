@@ -56,9 +56,12 @@ type Record struct {
 	Files          []FileRecord `json:"files"`
 	Counts         FileCounts   `json:"counts"`
 	Warnings       []string     `json:"warnings"`
-	ExitCode       *int         `json:"exit_code,omitempty"` // absent while running or after a crash
-	Error          string       `json:"error,omitempty"`
-	Summary        string       `json:"summary,omitempty"` // the final line printed on stderr
+	// Alerts are the findings that need a person (exit 3): files rejected, quarantine shares
+	// over quarantine.alert_share, inbox entries the run cannot take, refusals of a step.
+	Alerts   []string `json:"alerts,omitempty"`
+	ExitCode *int     `json:"exit_code,omitempty"` // absent while running or after a crash
+	Error    string   `json:"error,omitempty"`
+	Summary  string   `json:"summary,omitempty"` // the final line printed on stderr
 	// CrashedFound names the run that found this one crashed.
 	CrashedFound string `json:"crashed_found_by,omitempty"`
 }

@@ -108,7 +108,7 @@ func (e *Env) Warn(msg string) {
 }
 
 // Attention records a finding that needs a person: the run exits 3.
-func (e *Env) Attention(msg string) { e.r.attention = append(e.r.attention, msg) }
+func (e *Env) Attention(msg string) { e.r.alert(msg) }
 
 // Hook calls the test hook, if any, at point.
 func (e *Env) Hook(ctx context.Context, point string) { e.r.hook(ctx, point) }
@@ -149,16 +149,19 @@ func (e *Env) addFile(f FileRecord) {
 
 // runner is one run in progress.
 type runner struct {
-	opt       Options
-	w         *workspace.Workspace
-	log       *slog.Logger
-	rec       *Record
-	prev      []*Record // earlier records, oldest first
-	lake      *lake.Lake
-	crashed   bool // an earlier run was found crashed: its lake files may be orphans
-	attention []string
-	err       error // the first failure; context.Canceled when interrupted
+	opt     Options
+	w       *workspace.Workspace
+	log     *slog.Logger
+	rec     *Record
+	prev    []*Record // earlier records, oldest first
+	lake    *lake.Lake
+	crashed []*Record // earlier runs found crashed: their lake files may be orphans
+	err     error     // the first failure; context.Canceled when interrupted
 }
+
+// alert records a finding that needs a person (the run exits 3) in the record, so that a
+// crash after it still leaves it for the next run to carry (see recover).
+func (r *runner) alert(msg string) { r.rec.Alerts = append(r.rec.Alerts, msg) }
 
 // Run runs the steps under the workspace lock and returns the final run record. The error
 // carries the exit status (exit.Code): nil (0), needs attention (3), failed (1), lock held
@@ -216,23 +219,28 @@ func begin(ctx context.Context, opt Options) (*runner, error) {
 		Steps: []StepRecord{}, Files: []FileRecord{}, Warnings: []string{},
 	}
 	r.log = r.log.With("run", r.rec.ID)
-	r.recover(start)
+	// The lake is opened before recovery, which reads a crashed run's commits from its log.
+	l, lerr := lake.Open(ctx, w.LakeDir(), lake.Options{Logger: slog.New(lakeHandler{r.log.Handler(), r})})
+	r.lake = l
+	r.recover(ctx, start)
 	if err := r.save(); err != nil {
+		if l != nil {
+			l.Close()
+		}
 		return nil, fmt.Errorf("write run record: %w", err)
 	}
+	r.markCrashed()
 	r.log.Info("run started", "workspace", w.Dir, "pid", r.rec.PID)
 	r.hook(ctx, "locked")
-	l, err := lake.Open(ctx, w.LakeDir(), lake.Options{Logger: slog.New(warnAndAbove{r.log.Handler()})})
-	if err != nil {
-		r.fail(fmt.Errorf("open lake: %w", err))
+	if lerr != nil {
+		r.fail(fmt.Errorf("open lake: %w", lerr))
 		return r, nil
 	}
-	r.lake = l
-	if r.crashed {
+	if len(r.crashed) > 0 {
 		r.vacuumOrphans(ctx)
 	}
-	r.rec.SnapshotBefore, err = r.version(ctx)
-	if err != nil {
+	var err error
+	if r.rec.SnapshotBefore, err = r.version(ctx); err != nil {
 		r.fail(err)
 	}
 	r.rec.SnapshotAfter = r.rec.SnapshotBefore
@@ -291,7 +299,7 @@ func (r *runner) runStep(ctx context.Context, s Step) {
 	switch {
 	case err != nil && status == StepAttention:
 		sr.Error = err.Error()
-		r.attention = append(r.attention, s.Name+": "+err.Error())
+		r.alert(s.Name + ": " + err.Error())
 	case err != nil:
 		sr.Error = err.Error()
 		r.fail(err)
@@ -416,7 +424,7 @@ func (r *runner) finish(ctx context.Context) (*Record, error) {
 	case r.err != nil:
 		rec.Error = r.err.Error()
 	}
-	rec.Summary = summaryLine(rec, r.attention)
+	rec.Summary = summaryLine(rec)
 	r.hook(ctx, "final")
 	if werr := r.save(); werr != nil {
 		return rec, fmt.Errorf("write run record: %w", werr)
@@ -466,7 +474,7 @@ func (r *runner) outcome(ctx context.Context) error {
 	case r.err != nil:
 		rec.Status = Failed
 		return r.err
-	case len(r.attention) > 0:
+	case len(rec.Alerts) > 0:
 		rec.Status = Attention
 		return exit.ErrAttention
 	default:
@@ -485,18 +493,38 @@ type Error struct {
 func (e *Error) Error() string { return e.Summary }
 func (e *Error) Unwrap() error { return e.err }
 
-// warnAndAbove passes only warnings and errors: the lake's "committed" line at info level
-// would double the run's one line per file.
-type warnAndAbove struct{ slog.Handler }
-
-func (h warnAndAbove) Enabled(ctx context.Context, l slog.Level) bool {
-	return l >= slog.LevelWarn && h.Handler.Enabled(ctx, l)
+// lakeHandler passes only the lake's warnings and errors to the run's log (its "committed"
+// line at info level would double the run's one line per file), and also records each in
+// the run record's warnings: a commit whose version hint could not be written is committed,
+// but not a plain success.
+type lakeHandler struct {
+	slog.Handler
+	r *runner
 }
 
-func (h warnAndAbove) WithAttrs(a []slog.Attr) slog.Handler {
-	return warnAndAbove{h.Handler.WithAttrs(a)}
+// Enabled is true for warnings and errors even when the run's log leaves them out (--quiet):
+// the record keeps them.
+func (h lakeHandler) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+
+func (h lakeHandler) Handle(ctx context.Context, rec slog.Record) error {
+	msg := "lake: " + rec.Message
+	rec.Attrs(func(a slog.Attr) bool {
+		if a.Key != "run" && a.Key != "step" {
+			msg += fmt.Sprintf("; %s: %v", a.Key, a.Value)
+		}
+		return true
+	})
+	h.r.rec.Warnings = append(h.r.rec.Warnings, msg)
+	if !h.Handler.Enabled(ctx, rec.Level) {
+		return nil
+	}
+	return h.Handler.Handle(ctx, rec)
 }
 
-func (h warnAndAbove) WithGroup(name string) slog.Handler {
-	return warnAndAbove{h.Handler.WithGroup(name)}
+func (h lakeHandler) WithAttrs(a []slog.Attr) slog.Handler {
+	return lakeHandler{h.Handler.WithAttrs(a), h.r}
+}
+
+func (h lakeHandler) WithGroup(name string) slog.Handler {
+	return lakeHandler{h.Handler.WithGroup(name), h.r}
 }

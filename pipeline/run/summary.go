@@ -8,15 +8,15 @@ import (
 // summaryLine is the run's one-line summary for cron mail, e.g.
 //
 //	run 20261124T021500.000Z ok (exit 0) in 4.1s: 2 files ingested, 1 waiting; lake version 3 → 5; summarize ok; report: not available in this build
-func summaryLine(rec *Record, attention []string) string {
+func summaryLine(rec *Record) string {
 	code := 0
 	if rec.ExitCode != nil {
 		code = *rec.ExitCode
 	}
 	parts := []string{filesPart(rec.Counts), lakePart(rec)}
 	parts = append(parts, stepParts(rec)...)
-	if len(attention) > 0 {
-		parts = append(parts, "needs attention: "+strings.Join(attention, "; "))
+	if len(rec.Alerts) > 0 {
+		parts = append(parts, "needs attention: "+strings.Join(rec.Alerts, "; "))
 	}
 	if n := len(rec.Warnings); n > 0 {
 		parts = append(parts, fmt.Sprintf("%d %s (outcomes runs show %s)", n, plural(n, "warning", "warnings"), rec.ID))
