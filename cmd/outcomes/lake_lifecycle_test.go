@@ -27,7 +27,6 @@ import (
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
 
-	"github.com/cstoutcomes/outcomes/internal/lock"
 	"github.com/cstoutcomes/outcomes/pipeline/pseudo"
 	"github.com/cstoutcomes/outcomes/pipeline/source"
 	"github.com/cstoutcomes/outcomes/pipeline/synth"
@@ -685,14 +684,7 @@ func lakeShape(t *testing.T, ws string) string {
 // the log stays linear).
 func TestWritersTakeTheLock(t *testing.T) {
 	ws, exports := lifecycleWorkspace(t, 80, 2)
-	w, err := workspace.Open(ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lk, err := lock.Acquire(t.Context(), w.LockPath(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lk := holdLock(t, ws)
 	key := ""
 	for k := range sourceClients(t, ws, exports) {
 		key = k

@@ -565,15 +565,7 @@ func TestLockedWaitHint(t *testing.T) {
 	dir := t.TempDir()
 	ws := newRunWorkspace(t, dir)
 	genExport(t, filepath.Join(dir, "a.csv"), 20, 1)
-	w, err := workspace.Open(ws)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lk, err := lock.Acquire(t.Context(), w.LockPath(), 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer lk.Unlock()
+	defer holdLock(t, ws).Unlock()
 	for _, c := range []struct {
 		args []string
 		hint bool
@@ -658,4 +650,19 @@ func copyFile(t *testing.T, src, dst string) {
 func exists(path string) bool {
 	_, err := os.Stat(path)
 	return err == nil
+}
+
+// holdLock takes the lock of workspace ws, as another process holding it would; the caller
+// unlocks it.
+func holdLock(t *testing.T, ws string) *lock.Lock {
+	t.Helper()
+	w, err := workspace.Open(ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lk, err := lock.Acquire(t.Context(), w.LockPath(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return lk
 }
